@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import type { Cache } from './cache.ts';
+
+// INCRBY, then set the expiry only when this call started the window, in one round trip and atomically.
+const HIT_SCRIPT = `
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}`;
+
+// Rename is atomic: increments arriving during the drain land in a fresh hash and are kept for the next one.
+const DRAIN_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+redis.call('RENAME', KEYS[1], KEYS[2])
+local all = redis.call('HGETALL', KEYS[2])
+redis.call('DEL', KEYS[2])
+return all`;
+
+export class RedisCache implements Cache {
+  readonly driver = 'redis' as const;
+  readonly client: Redis;
+
+  constructor(url: string, private readonly prefix: string) {
+    this.client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, lazyConnect: false, enableOfflineQueue: true });
+    this.client.on('error', () => {
+      // ioredis reconnects by itself; readiness reports the outage.
+    });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(key);
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.client.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.client.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)), 'NX')) === 'OK';
+  }
+
+  async del(...keys: string[]): Promise<void> {
+    if (keys.length) await this.client.del(...keys);
+  }
+
+  async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetSeconds: number }> {
+    const [count, ttl] = (await this.client.eval(HIT_SCRIPT, 1, key, String(windowSeconds), String(amount))) as [number, number];
+    return { count, resetSeconds: Math.max(1, ttl) };
+  }
+
+  async addToCounter(hashKey: string, field: string, amount: number): Promise<void> {
+    await this.client.hincrby(hashKey, field, amount);
+  }
+
+  async drainCounter(hashKey: string): Promise<Record<string, number>> {
+    const draining = `${hashKey}:draining:${process.pid}:${Date.now()}`;
+    const flat = (await this.client.eval(DRAIN_SCRIPT, 2, hashKey, draining)) as string[];
+    const result: Record<string, number> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) result[flat[i]!] = Number(flat[i + 1]);
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

@@ -1,0 +1,43 @@
+import type { Readable } from 'node:stream';
+
+export interface StoredObject {
+  size: number;
+  lastModified: Date;
+  etag: string;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+/**
+ * Object storage as Tube uses it: whole objects written once under a key ("videos/<id>/hls/720p_003.m4s"),
+ * read back whole or by byte range. Writes are atomic: a reader sees the old object, the new one or none.
+ */
+export interface Storage {
+  readonly driver: 'fs' | 's3';
+  put(key: string, body: Buffer | string | Readable, contentType?: string): Promise<void>;
+  putFile(key: string, localPath: string, contentType?: string): Promise<void>;
+  /** Downloads an object to a local file (ffmpeg wants a seekable input). */
+  download(key: string, localPath: string): Promise<void>;
+  stat(key: string): Promise<StoredObject | null>;
+  /** The object's bytes (or a range of them), or null when it does not exist. */
+  read(key: string, range?: ByteRange): Promise<(StoredObject & { body: Readable }) | null>;
+  exists(key: string): Promise<boolean>;
+  list(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
+  deletePrefix(prefix: string): Promise<void>;
+  /** A direct, time-limited URL for the object when the driver can give one (S3 presigning). */
+  presignedUrl?(key: string, expiresInSeconds: number): Promise<string>;
+  ping(): Promise<void>;
+}
+
+/** Keys are relative, '/'-separated, and never climb out of their prefix. */
+export function assertSafeKey(key: string): void {
+  if (!key || key.startsWith('/') || key.includes('\\') || key.includes('\0') || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    throw new Error(`unsafe storage key: ${JSON.stringify(key)}`);
+  }
+}
