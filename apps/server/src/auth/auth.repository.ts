@@ -151,4 +151,18 @@ export class AuthRepository {
       .executeTakeFirst()
       .then((row) => row !== undefined);
   }
+
+  /** Deletes sessions that expired or were revoked more than `graceDays` ago (with their refresh tokens). */
+  async purgeStaleSessions(graceDays: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<', sql<Date>`now() - make_interval(days => ${graceDays})`),
+          eb('revoked_at', '<', sql<Date>`now() - make_interval(days => ${graceDays})`),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

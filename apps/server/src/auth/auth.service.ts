@@ -1,4 +1,4 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify, type Options as Argon2Options } from '@node-rs/argon2';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
 import type { AuthResult, Session, TokenPair, User } from '@tube/shared';
 import type { Config } from '../config.ts';
@@ -24,7 +24,8 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+// algorithm 2 = Argon2id (a const enum in the typings, which isolated modules cannot import).
+const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const DAY_MS = 86_400_000;
 
 export function toUserDto(row: UserWithChannel): User {
@@ -182,6 +183,11 @@ export class AuthService {
   /** Access tokens are stateless; a revoked session's remaining tokens are refused via a cache entry that outlives them. */
   private async revokeSessionIds(sessionIds: string[]): Promise<void> {
     for (const id of sessionIds) await this.cache.set(`session-revoked:${id}`, '1', this.config.AUTH_ACCESS_TOKEN_TTL + 60);
+  }
+
+  /** Housekeeping run by workers: stale sessions are kept a week so reuse of their tokens is still recognised. */
+  purgeStaleSessions(): Promise<number> {
+    return this.repo.purgeStaleSessions(7);
   }
 
   async me(user: AuthUser): Promise<User> {
