@@ -8,6 +8,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '@tube/shared';
 import { authRoutes } from './auth/auth.routes.ts';
+import { uploadRoutes } from './uploads/upload.routes.ts';
+import { mediaRoutes } from './playback/media.routes.ts';
+import { videoRoutes } from './videos/video.routes.ts';
 import type { App } from './http/app-types.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError } from './infra/http/errors.ts';
@@ -96,6 +99,9 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
   await app.register(healthRoutes);
   if (role !== 'worker') {
     await app.register(authRoutes);
+    await app.register(videoRoutes);
+    await app.register(uploadRoutes);
+    await app.register(mediaRoutes);
   }
 
   const indexHtml = path.join(config.webDistDir, 'index.html');

@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createInfra } from './infra/infra.ts';
 import { createServices } from './services.ts';
+import { startReaper, transcodeJobs } from './transcoding/transcode.jobs.ts';
 import { maintenanceJobs, startWorker } from './worker/worker.ts';
 
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'ROLE'>) {
@@ -14,7 +15,9 @@ export async function start(config: Config) {
   const logger = createLogger(config);
   const infra = await createInfra(config, logger);
   const services = await createServices(infra);
-  const stopWorker = config.ROLE === 'api' ? null : await startWorker(infra, maintenanceJobs(services));
+  const runsWorker = config.ROLE !== 'api';
+  const stopWorker = runsWorker ? await startWorker(infra, [...maintenanceJobs(services), ...transcodeJobs(infra)]) : null;
+  const stopReaper = runsWorker ? startReaper(infra) : null;
   const app = await buildApp({ infra, services, role: config.ROLE });
   await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ url: config.publicUrl, role: config.ROLE, storage: infra.storage.driver, cache: infra.cache.driver }, 'Tube is running');
@@ -26,6 +29,7 @@ export async function start(config: Config) {
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down');
+        stopReaper?.();
         await app.close();
         await stopWorker?.();
         await infra.close();

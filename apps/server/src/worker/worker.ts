@@ -9,7 +9,7 @@ export interface JobDefinition<T extends object = object> {
   /** Cron schedule for periodic jobs (UTC). */
   schedule?: string;
   concurrency?: number;
-  handle(data: T, job: PgBoss.Job<T>): Promise<void>;
+  handle(data: T, job: PgBoss.JobWithMetadata<T>): Promise<void>;
 }
 
 export function maintenanceJobs(services: Services): JobDefinition[] {
@@ -33,11 +33,11 @@ export async function startWorker(infra: Infra, jobs: JobDefinition[]): Promise<
     if (job.schedule) await boss.schedule(job.queue, job.schedule);
     // pg-boss 10 runs one job at a time per work() registration, so concurrency = registrations.
     for (let slot = 0; slot < (job.concurrency ?? 1); slot++) {
-    const id = await boss.work<object>(job.queue, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([item]) => {
+    const id = await boss.work<object>(job.queue, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([item]) => {
       if (!item) return;
       const stop = metrics.jobDuration.startTimer({ queue: job.queue });
       try {
-        await job.handle(item.data, item as PgBoss.Job<object>);
+        await job.handle(item.data, item);
         metrics.jobs.inc({ queue: job.queue, outcome: 'completed' });
       } catch (error) {
         metrics.jobs.inc({ queue: job.queue, outcome: 'failed' });

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createInfra, type Infra } from '../../src/infra/infra.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import type { App } from '../../src/http/app-types.ts';
+import { startReaper, transcodeJobs } from '../../src/transcoding/transcode.jobs.ts';
+import { startWorker } from '../../src/worker/worker.ts';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -24,8 +26,12 @@ export interface TestApp {
  * A full API process on real PostgreSQL (fresh database) and real Redis (own key prefix),
  * driven through `app.inject` or, after `app.listen`, over HTTP.
  */
-export async function startTestApp(env: Record<string, string> = {}, role: Config['ROLE'] = 'all'): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(
+  env: Record<string, string> = {},
+  role: Config['ROLE'] = 'all',
+  options: { withWorker?: boolean; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tube-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -42,6 +48,8 @@ export async function startTestApp(env: Record<string, string> = {}, role: Confi
   const services = await createServices(infra);
   const app = await buildApp({ infra, services, role });
   await app.ready();
+  const stopWorker = options.withWorker ? await startWorker(infra, transcodeJobs(infra)) : null;
+  const stopReaper = options.withWorker ? startReaper(infra) : null;
   return {
     app,
     infra,
@@ -50,9 +58,11 @@ export async function startTestApp(env: Record<string, string> = {}, role: Confi
     database,
     dataDir,
     async close() {
+      stopReaper?.();
+      await stopWorker?.();
       await app.close();
       await infra.close();
-      await database.drop();
+      if (!options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

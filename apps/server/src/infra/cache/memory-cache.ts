@@ -32,12 +32,15 @@ export class MemoryCache implements Cache {
     const existing = this.values.get(key);
     const remainingMs = this.values.getRemainingTTL(key);
     if (existing === undefined || remainingMs <= 0) {
-      this.values.set(key, String(amount), { ttl: windowSeconds * 1000 });
+      // A read-only check (amount 0) must not open a window: the window starts at the first real hit.
+      if (amount !== 0) this.values.set(key, String(amount), { ttl: windowSeconds * 1000 });
       return { count: amount, resetSeconds: windowSeconds };
     }
     const count = Number(existing) + amount;
-    this.values.set(key, String(count), { ttl: remainingMs });
-    return { count, resetSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
+    // Keep the window's original start and length; lru-cache's clock is cached, so re-deriving the TTL would drift.
+    if (amount !== 0) this.values.set(key, String(count), { noUpdateTTL: true });
+    // Rounded like Redis's TTL, so a stale cached clock cannot report more seconds than the window has.
+    return { count, resetSeconds: Math.max(1, Math.round(remainingMs / 1000)) };
   }
 
   async addToCounter(hashKey: string, field: string, amount: number): Promise<void> {

@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import type { Cache } from './cache.ts';
 
 // INCRBY, then set the expiry only when this call started the window, in one round trip and atomically.
+// An amount of 0 only reads: it must not create the key, or the read would open the window.
 const HIT_SCRIPT = `
+if ARGV[2] == '0' then
+  local current = redis.call('GET', KEYS[1])
+  if not current then return {0, tonumber(ARGV[1])} end
+  return {tonumber(current), redis.call('TTL', KEYS[1])}
+end
 local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end

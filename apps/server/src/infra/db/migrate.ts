@@ -20,8 +20,8 @@ class DirectoryMigrationProvider implements MigrationProvider {
 }
 
 /**
- * Brings the schema up to date. Kysely's migrator takes a row lock on its lock table inside a transaction,
- * so processes starting together wait for each other and each migration runs once.
+ * Brings the schema up to date. On PostgreSQL Kysely's migrator holds an advisory lock while it runs the pending
+ * migrations in one transaction, so processes starting together wait for each other and each migration runs once.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new DirectoryMigrationProvider() });

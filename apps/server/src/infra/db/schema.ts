@@ -68,4 +68,53 @@ export interface AccountTables {
   refresh_tokens: RefreshTokensTable;
 }
 
-export interface Database extends AccountTables {}
+export type VideoStatusColumn = 'awaiting_upload' | 'queued' | 'processing' | 'ready' | 'failed';
+export type VisibilityColumn = 'public' | 'unlisted' | 'private';
+
+/** One rung as stored after transcoding (mirrors the API's Rendition). */
+export interface StoredRendition {
+  name: string;
+  width: number;
+  height: number;
+  bandwidth: number;
+  codecs: string;
+  frameRate: number;
+}
+
+export interface VideosTable {
+  id: Generated<string>;
+  user_id: string;
+  channel_id: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  visibility: ColumnType<VisibilityColumn, VisibilityColumn | undefined, VisibilityColumn>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<VideoStatusColumn, VideoStatusColumn | undefined, VideoStatusColumn>;
+  error: string | null;
+  progress: number | null;
+  eta_seconds: number | null;
+  source_key: string | null;
+  source_bytes: number | null;
+  source_filename: string | null;
+  media_prefix: string | null;
+  duration_seconds: number | null;
+  width: number | null;
+  height: number | null;
+  renditions: ColumnType<StoredRendition[], string | undefined, string>;
+  has_storyboard: ColumnType<boolean, boolean | undefined, boolean>;
+  view_count: ColumnType<number, number | undefined, number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  worker_token: string | null;
+  heartbeat_at: Timestamp | null;
+  queued_at: Timestamp | null;
+  processing_started_at: Timestamp | null;
+  published_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface VideoTables {
+  videos: VideosTable;
+}
+
+export interface Database extends AccountTables, VideoTables {}

@@ -46,8 +46,10 @@ export class FsStorage implements Storage {
   }
 
   async stat(key: string): Promise<StoredObject | null> {
+    // Outside the try: an unsafe key is an error, as in the S3 driver, not a missing object.
+    const file = this.pathOf(key);
     try {
-      const info = await stat(this.pathOf(key));
+      const info = await stat(file);
       if (!info.isFile()) return null;
       return { size: info.size, lastModified: info.mtime, etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"` };
     } catch {

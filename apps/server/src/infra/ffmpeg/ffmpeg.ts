@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+export interface FfmpegBinaries {
+  ffmpeg: string;
+  ffprobe: string;
+  /** Where each binary came from: config, PATH or the npm package. */
+  source: { ffmpeg: string; ffprobe: string };
+}
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  return null;
+}
+
+function fromNpmPackage(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): string | null {
+  try {
+    const required = createRequire(import.meta.url)(pkg) as { path?: string };
+    return required.path ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** FFMPEG_PATH/FFPROBE_PATH, else the PATH, else the binaries shipped by npm packages (fresh machines). */
+export function resolveFfmpeg(config: { FFMPEG_PATH?: string | undefined; FFPROBE_PATH?: string | undefined }, logger?: Logger): FfmpegBinaries {
+  const pick = (configured: string | undefined, name: string, pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe') => {
+    if (configured) return { path: configured, source: 'config' };
+    const found = onPath(name);
+    if (found) return { path: found, source: 'PATH' };
+    const bundled = fromNpmPackage(pkg);
+    if (bundled) return { path: bundled, source: pkg };
+    return { path: name, source: 'not found' };
+  };
+  const ffmpeg = pick(config.FFMPEG_PATH, 'ffmpeg', '@ffmpeg-installer/ffmpeg');
+  const ffprobe = pick(config.FFPROBE_PATH, 'ffprobe', '@ffprobe-installer/ffprobe');
+  const binaries = { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, source: { ffmpeg: ffmpeg.source, ffprobe: ffprobe.source } };
+  logger?.info({ ffmpeg: binaries.ffmpeg, ffprobe: binaries.ffprobe, source: binaries.source }, 'ffmpeg binaries');
+  return binaries;
+}
+
+export class ProcessFailedError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly stderrTail: string,
+  ) {
+    super(`${path.basename(command)} exited with ${signal ?? exitCode}: ${stderrTail.split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+  }
+}
+
+export interface RunOptions {
+  /** Called with each chunk of stdout (ffmpeg's `-progress pipe:1`). */
+  onStdout?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs a binary to completion, keeping the end of stderr for error messages; returns stdout. */
+export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (options.onStdout) options.onStdout(chunk);
+      else stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8000);
+    });
+    child.once('error', (error) => reject(error));
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve(stdout);
+      else reject(new ProcessFailedError(command, code, signal, stderr));
+    });
+  });
+}

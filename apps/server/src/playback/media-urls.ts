@@ -1,0 +1,59 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config.ts';
+
+/** What a signed media path grants: every file under one video's media prefix until `expires`. */
+export interface MediaGrant {
+  prefix: string;
+  expires: number;
+}
+
+/**
+ * Builds media URLs. Public videos get plain, CDN-cacheable paths. Unlisted and private videos get the
+ * signature in the path (`/media/t/<expires>.<sig>/<prefix>/<file>`), not the query, so the relative segment
+ * URLs inside HLS/DASH manifests inherit it without rewriting the manifests.
+ */
+export class MediaUrls {
+  private readonly secret: Buffer;
+  private readonly base: string;
+
+  constructor(private readonly config: Pick<Config, 'MEDIA_SIGNING_SECRET' | 'MEDIA_URL_TTL' | 'MEDIA_BASE_URL'>) {
+    this.secret = config.MEDIA_SIGNING_SECRET ? Buffer.from(config.MEDIA_SIGNING_SECRET) : randomBytes(32);
+    this.base = (config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '');
+  }
+
+  publicUrl(prefix: string, file: string): string {
+    return `${this.base}/media/${prefix}/${file}`;
+  }
+
+  /**
+   * Expiry is rounded up to a window of half the TTL, so everyone watching in the same window shares URLs
+   * (and CDN cache entries) while every URL stays valid for at least half the TTL.
+   */
+  signedUrl(prefix: string, file: string, now = Date.now()): { url: string; expiresAt: Date } {
+    const window = Math.max(1, Math.floor(this.config.MEDIA_URL_TTL / 2));
+    const expires = (Math.floor(now / 1000 / window) + 2) * window;
+    return { url: `${this.base}/media/t/${expires}.${this.sign(prefix, expires)}/${prefix}/${file}`, expiresAt: new Date(expires * 1000) };
+  }
+
+  private sign(prefix: string, expires: number): string {
+    return createHmac('sha256', this.secret).update(`${prefix}\n${expires}`).digest('base64url').slice(0, 32);
+  }
+
+  /** Checks a token from a signed path against the prefix it is used for. */
+  verify(token: string, prefix: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
+    const match = /^(\d{1,12})\.([A-Za-z0-9_-]{32})$/.exec(token);
+    if (!match) return 'invalid';
+    const expires = Number(match[1]);
+    const expected = Buffer.from(this.sign(prefix, expires));
+    const given = Buffer.from(match[2]!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+    return expires * 1000 < now ? 'expired' : 'ok';
+  }
+}
+
+/** Media files live under `videos/<videoId>/<version>/`; the version changes on every re-transcode. */
+export function mediaPrefixFor(videoId: string, version: string): string {
+  return `videos/${videoId}/${version}`;
+}
+
+export const MEDIA_PREFIX_PATTERN = /^videos\/([0-9a-f-]{36})\/([A-Za-z0-9_-]{1,40})$/;

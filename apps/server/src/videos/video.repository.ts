@@ -1,0 +1,223 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../infra/db/database.ts';
+import type { Database, StoredRendition, VisibilityColumn } from '../infra/db/schema.ts';
+
+export type VideoRow = Awaited<ReturnType<VideoRepository['findById']>> & object;
+
+/** A position in a newest-first listing: the sort timestamp and the id as tie-breaker. */
+export interface Cursor {
+  at: Date;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString('base64url');
+}
+
+export function decodeCursor(value: string | undefined): Cursor | null {
+  if (!value) return null;
+  const [at, id] = Buffer.from(value, 'base64url').toString().split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  return { at: date, id };
+}
+
+export class VideoRepository {
+  constructor(private readonly db: Db) {}
+
+  private selectVideos(db: Db | Transaction<Database> = this.db) {
+    return db
+      .selectFrom('videos')
+      .innerJoin('channels', 'channels.id', 'videos.channel_id')
+      .selectAll('videos')
+      .select(['channels.handle as channel_handle', 'channels.name as channel_name']);
+  }
+
+  findById(id: string) {
+    return this.selectVideos().where('videos.id', '=', id).executeTakeFirst();
+  }
+
+  async create(input: { userId: string; channelId: string; title: string; description: string; visibility: VisibilityColumn; tags: string[] }) {
+    const { id } = await this.db
+      .insertInto('videos')
+      .values({
+        user_id: input.userId,
+        channel_id: input.channelId,
+        title: input.title,
+        description: input.description,
+        visibility: input.visibility,
+        tags: input.tags,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return id;
+  }
+
+  defaultChannelOf(userId: string) {
+    return this.db.selectFrom('channels').select('id').where('user_id', '=', userId).where('is_default', '=', true).executeTakeFirst();
+  }
+
+  listPublic(cursor: Cursor | null, limit: number) {
+    let query = this.selectVideos().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public');
+    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
+  }
+
+  listByUser(userId: string, cursor: Cursor | null, limit: number) {
+    let query = this.selectVideos().where('videos.user_id', '=', userId);
+    if (cursor) query = query.where(sql<boolean>`(videos.created_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    return query.orderBy('videos.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
+  }
+
+  async update(id: string, fields: { title?: string; description?: string; visibility?: VisibilityColumn; tags?: string[] }): Promise<void> {
+    if (Object.keys(fields).length === 0) return;
+    await this.db.updateTable('videos').set({ ...fields, updated_at: sql`now()` }).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
+  /** Upload complete: the video waits for a worker. Runs inside the transaction that enqueues its job. */
+  async markQueued(trx: Transaction<Database>, id: string, source: { key: string; bytes: number; filename: string | null }): Promise<boolean> {
+    const result = await trx
+      .updateTable('videos')
+      .set({
+        status: 'queued',
+        source_key: source.key,
+        source_bytes: source.bytes,
+        source_filename: source.filename,
+        error: null,
+        progress: 0,
+        eta_seconds: null,
+        attempts: 0,
+        queued_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['awaiting_upload', 'failed'])
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async requeueFailed(trx: Transaction<Database>, id: string): Promise<boolean> {
+    const result = await trx
+      .updateTable('videos')
+      .set({ status: 'queued', error: null, progress: 0, eta_seconds: null, attempts: 0, queued_at: sql`now()`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .where('source_key', 'is not', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async queuePosition(id: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('videos as me')
+      .innerJoin('videos as ahead', (join) => join.on('ahead.status', '=', 'queued').onRef('ahead.queued_at', '<=', 'me.queued_at'))
+      .select((eb) => eb.fn.countAll<number>().as('position'))
+      .where('me.id', '=', id)
+      .where('me.status', '=', 'queued')
+      .executeTakeFirst();
+    return row && Number(row.position) > 0 ? Number(row.position) : null;
+  }
+
+  /**
+   * A worker takes the video: only if it is queued, or processing under a worker whose heartbeat stopped
+   * (crashed) — so two live workers never transcode the same video at once.
+   */
+  claim(id: string, token: string, leaseSeconds: number) {
+    return this.db
+      .updateTable('videos')
+      .set({
+        status: 'processing',
+        worker_token: token,
+        heartbeat_at: sql`now()`,
+        processing_started_at: sql`now()`,
+        progress: 0,
+        eta_seconds: null,
+        attempts: sql`attempts + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([eb('status', '=', 'processing'), eb('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`)]),
+        ]),
+      )
+      .returning(['id', 'source_key', 'attempts', 'media_prefix'])
+      .executeTakeFirst();
+  }
+
+  /** Returns false when the claim was lost (video deleted or taken over), so the worker stops. */
+  async heartbeat(id: string, token: string, progress: number | null, etaSeconds: number | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('videos')
+      .set({ heartbeat_at: sql`now()`, ...(progress === null ? {} : { progress, eta_seconds: etaSeconds }) })
+      .where('id', '=', id)
+      .where('worker_token', '=', token)
+      .where('status', '=', 'processing')
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async markReady(
+    id: string,
+    token: string,
+    result: { mediaPrefix: string; durationSeconds: number; width: number; height: number; renditions: StoredRendition[]; hasStoryboard: boolean },
+  ): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('videos')
+      .set({
+        status: 'ready',
+        media_prefix: result.mediaPrefix,
+        duration_seconds: result.durationSeconds,
+        width: result.width,
+        height: result.height,
+        renditions: JSON.stringify(result.renditions),
+        has_storyboard: result.hasStoryboard,
+        progress: 1,
+        eta_seconds: 0,
+        error: null,
+        worker_token: null,
+        published_at: sql`coalesce(published_at, now())`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('worker_token', '=', token)
+      .executeTakeFirst();
+    return updated.numUpdatedRows === 1n;
+  }
+
+  async markFailed(id: string, token: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set({ status: 'failed', error, progress: null, eta_seconds: null, worker_token: null, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('worker_token', '=', token)
+      .execute();
+  }
+
+  /** A retryable failure: back to the queue, keeping the error for the owner to see. */
+  async releaseForRetry(id: string, token: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set({ status: 'queued', error, progress: 0, eta_seconds: null, worker_token: null, queued_at: sql`now()`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('worker_token', '=', token)
+      .execute();
+  }
+
+  /** Puts videos whose worker stopped sending heartbeats (crashed, or lost the database) back in the queue. */
+  async requeueAbandoned(trx: Transaction<Database>, leaseSeconds: number): Promise<string[]> {
+    const rows = await trx
+      .updateTable('videos')
+      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, queued_at: sql`now()`, updated_at: sql`now()` })
+      .where('status', '=', 'processing')
+      .where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`)
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,122 @@
+import type { CreateVideoBody, CreatedVideo, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
+import type { AuthUser } from '../auth/auth.service.ts';
+import type { Infra } from '../infra/infra.ts';
+import { badRequest, conflict, notFound } from '../infra/http/errors.ts';
+import { MediaUrls } from '../playback/media-urls.ts';
+import { cancelPendingTranscodes, enqueueTranscode } from '../transcoding/transcode.queue.ts';
+import { toVideoDto } from './video.dto.ts';
+import { decodeCursor, encodeCursor, VideoRepository, type VideoRow } from './video.repository.ts';
+
+export const UPLOAD_PATH = '/api/v1/uploads';
+
+/** Where the tus server keeps an upload in storage, and the sidecar files it writes next to it. */
+export const uploadKeyFor = (videoId: string) => `uploads/${videoId}`;
+const uploadSidecarKeys = (videoId: string) => [`${uploadKeyFor(videoId)}.json`, `${uploadKeyFor(videoId)}.info`];
+
+export class VideoService {
+  readonly repo: VideoRepository;
+  readonly urls: MediaUrls;
+
+  constructor(private readonly infra: Infra) {
+    this.repo = new VideoRepository(infra.db);
+    this.urls = new MediaUrls(infra.config);
+  }
+
+  async create(user: AuthUser, input: CreateVideoBody): Promise<CreatedVideo> {
+    const channel = await this.repo.defaultChannelOf(user.id);
+    if (!channel) throw conflict('Your account has no channel to publish to', 'no_channel');
+    const id = await this.repo.create({
+      userId: user.id,
+      channelId: channel.id,
+      title: input.title.trim(),
+      description: input.description ?? '',
+      visibility: input.visibility ?? 'public',
+      tags: normaliseTags(input.tags ?? []),
+    });
+    return { id, status: 'awaiting_upload', upload: { url: `${this.infra.config.publicUrl}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
+  }
+
+  /** Loads a video the viewer may see; private videos of others are reported as missing, not forbidden. */
+  async visibleRow(id: string, viewer: AuthUser | null): Promise<VideoRow> {
+    const row = await this.repo.findById(id);
+    if (!row) throw notFound('Video not found');
+    const isOwner = viewer?.id === row.user_id || viewer?.role === 'admin';
+    if (!isOwner && (row.visibility === 'private' || row.status !== 'ready')) throw notFound('Video not found');
+    return row;
+  }
+
+  async ownedRow(id: string, user: AuthUser): Promise<VideoRow> {
+    const row = await this.repo.findById(id);
+    if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound('Video not found');
+    return row;
+  }
+
+  async get(id: string, viewer: AuthUser | null): Promise<Video> {
+    const row = await this.visibleRow(id, viewer);
+    const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
+    return toVideoDto(row, this.urls, { queuePosition });
+  }
+
+  async listPublic(cursor: string | undefined, limit: number): Promise<VideoPage> {
+    const rows = await this.repo.listPublic(decodeCursor(cursor), limit + 1);
+    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+  }
+
+  async listMine(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
+    const rows = await this.repo.listByUser(user.id, decodeCursor(cursor), limit + 1);
+    return this.page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+  }
+
+  private page(rows: VideoRow[], limit: number, cursorOf: (row: VideoRow) => { at: Date; id: string }): VideoPage {
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items: items.map((row) => toVideoDto(row, this.urls)), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+  }
+
+  async update(id: string, user: AuthUser, input: UpdateVideoBody): Promise<Video> {
+    await this.ownedRow(id, user);
+    await this.repo.update(id, {
+      ...(input.title !== undefined ? { title: input.title.trim() } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
+      ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
+    });
+    await this.infra.cache.del(`video-access:${id}`);
+    return this.get(id, user);
+  }
+
+  /** Removes the row, any job not yet started, and every stored file (source, upload sidecars, renditions). */
+  async delete(id: string, user: AuthUser): Promise<void> {
+    const row = await this.ownedRow(id, user);
+    await this.infra.db.transaction().execute(async (trx) => {
+      await cancelPendingTranscodes(trx, id);
+      await trx.deleteFrom('videos').where('id', '=', id).execute();
+    });
+    await this.infra.cache.del(`video-access:${id}`);
+    const { storage } = this.infra;
+    await storage.deletePrefix(`videos/${id}`);
+    for (const key of [row.source_key, uploadKeyFor(id), ...uploadSidecarKeys(id)]) if (key) await storage.delete(key);
+  }
+
+  async retry(id: string, user: AuthUser): Promise<Video> {
+    const row = await this.ownedRow(id, user);
+    if (row.status !== 'failed') throw conflict('Only failed videos can be retried', 'not_failed');
+    if (!row.source_key) throw badRequest('This video has no uploaded file to process; upload it again', 'no_source');
+    await this.infra.db.transaction().execute(async (trx) => {
+      if (await this.repo.requeueFailed(trx, id)) await enqueueTranscode(this.infra.queue, trx, id);
+    });
+    return this.get(id, user);
+  }
+
+  /** Called when the tus upload completes: queue the video and its job atomically. */
+  async uploadCompleted(id: string, source: { key: string; bytes: number; filename: string | null }): Promise<void> {
+    await this.infra.db.transaction().execute(async (trx) => {
+      if (!(await this.repo.markQueued(trx, id, source))) throw conflict('This video is not waiting for an upload', 'not_awaiting_upload');
+      await enqueueTranscode(this.infra.queue, trx, id);
+    });
+  }
+}
+
+function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter(Boolean))];
+}

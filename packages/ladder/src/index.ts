@@ -1,0 +1,4 @@
+export * from './probe.ts';
+export * from './ladder.ts';
+export * from './transcode.ts';
+export * from './thumbnails.ts';
