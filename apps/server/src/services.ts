@@ -1,6 +1,7 @@
 import { AuthService } from './auth/auth.service.ts';
 import type { Infra } from './infra/infra.ts';
 import { VideoService } from './videos/video.service.ts';
+import { TRANSCODE_QUEUE, transcodeQueueOptions } from './transcoding/transcode.queue.ts';
 
 /** Domain services, built once per process from the shared infrastructure. */
 export interface Services {
@@ -11,6 +12,8 @@ export interface Services {
 export async function createServices(infra: Infra): Promise<Services> {
   const auth = new AuthService(infra.db, infra.cache, infra.config);
   await auth.init();
+  // pg-boss 10 silently drops jobs sent to a queue that does not exist yet, so API processes create it too.
+  await infra.queue.createQueue(TRANSCODE_QUEUE, { name: TRANSCODE_QUEUE, ...transcodeQueueOptions(infra.config) });
   return { auth, videos: new VideoService(infra) };
 }
 

@@ -26,7 +26,6 @@ export interface ClientInfo {
 
 // algorithm 2 = Argon2id (a const enum in the typings, which isolated modules cannot import).
 const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
-const DAY_MS = 86_400_000;
 
 export function toUserDto(row: UserWithChannel): User {
   return {

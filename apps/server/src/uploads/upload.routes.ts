@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Server as TusServer, type DataStore } from '@tus/server';
+import { Server as TusServer } from '@tus/server';
 import { FileStore } from '@tus/file-store';
-import { S3Store } from '@tus/s3-store';
 import type { Upload } from '@tus/utils';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { App } from '../http/app-types.ts';
 import { requireUser } from '../http/auth-context.ts';
 import { AppError, notFound } from '../infra/http/errors.ts';
+import type { Storage } from '../infra/storage/storage.ts';
 import type { VideoService } from '../videos/video.service.ts';
 import { UPLOAD_PATH, uploadKeyFor } from '../videos/video.service.ts';
 
@@ -28,30 +28,19 @@ function tusError(status: number, code: string, message: string) {
   return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
 }
 
-function createDataStore(config: Config): DataStore {
-  if (config.storageDriver === 's3') {
-    return new S3Store({
-      partSize: 8 * 1024 * 1024,
-      useTags: false,
-      s3ClientConfig: {
-        bucket: config.S3_BUCKET!,
-        region: config.S3_REGION,
-        ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
-        forcePathStyle: config.S3_FORCE_PATH_STYLE,
-        ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-          ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } }
-          : {}),
-      },
-    });
-  }
-  // Upload ids are `uploads/<videoId>`, so the file lands where FsStorage finds it under that key.
-  return new FileStore({ directory: config.mediaDir });
+/**
+ * Where tus keeps uploads while they arrive. With the fs driver that is the media directory itself, so a
+ * finished upload already sits at its storage key. With S3 the upload is staged on this API node's disk and
+ * moved into the bucket when complete (see docs/uploads.md for why not @tus/s3-store).
+ */
+export function uploadStagingDir(config: Config): string {
+  return config.storageDriver === 'fs' ? config.mediaDir : path.join(config.dataDir, 'upload-staging');
 }
 
-export function createTusServer(config: Config, videos: VideoService): TusServer {
+export function createTusServer(config: Config, videos: VideoService, storage: Storage, logger: FastifyBaseLogger): TusServer {
   return new TusServer({
     path: UPLOAD_PATH,
-    datastore: createDataStore(config),
+    datastore: new FileStore({ directory: uploadStagingDir(config) }),
     maxSize: config.UPLOAD_MAX_BYTES,
     respectForwardedHeaders: config.TRUST_PROXY,
     namingFunction: (_request, metadata) => {
@@ -71,9 +60,19 @@ export function createTusServer(config: Config, videos: VideoService): TusServer
       }
       return { metadata: upload.metadata ?? {} };
     },
+    onResponseError(_request: Request, error: Error | { status_code: number; body: string }) {
+      if (error instanceof Error || error.status_code >= 500) logger.error({ err: error }, 'upload request failed');
+      return undefined;
+    },
     async onUploadFinish(_request: Request, upload: Upload) {
       const videoId = upload.id.replace(/^uploads\//, '');
       try {
+        if (storage.driver !== 'fs') {
+          const staged = path.join(uploadStagingDir(config), upload.id);
+          await storage.putFile(upload.id, staged, upload.metadata?.filetype ?? 'application/octet-stream');
+          await rm(staged, { force: true });
+          await rm(`${staged}.json`, { force: true });
+        }
         await videos.uploadCompleted(videoId, { key: upload.id, bytes: upload.size ?? upload.offset, filename: upload.metadata?.filename ?? null });
       } catch (error) {
         if (error instanceof AppError) throw tusError(error.statusCode, error.code, error.message);
@@ -87,8 +86,8 @@ export function createTusServer(config: Config, videos: VideoService): TusServer
 export async function uploadRoutes(app: App): Promise<void> {
   const { config } = app.infra;
   const videos = app.services.videos;
-  if (config.storageDriver === 'fs') await mkdir(path.join(config.mediaDir, 'uploads'), { recursive: true });
-  const tus = createTusServer(config, videos);
+  await mkdir(path.join(uploadStagingDir(config), 'uploads'), { recursive: true });
+  const tus = createTusServer(config, videos, app.infra.storage, app.log);
 
   // tus reads the raw request body itself.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));

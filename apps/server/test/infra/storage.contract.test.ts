@@ -1,37 +1,18 @@
-import crypto, { createHash, randomBytes, type BinaryLike, type CipherKey } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, type TransformOptions } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsStorage } from '../../src/infra/storage/fs-storage.ts';
-import { S3Storage, type S3Settings } from '../../src/infra/storage/s3-storage.ts';
+import { S3Storage } from '../../src/infra/storage/s3-storage.ts';
 import { assertSafeKey, type Storage } from '../../src/infra/storage/storage.ts';
+import { BUCKET, letS3rverPaginateOnOpenSsl3, startS3Server, type S3Server } from '../helpers/s3.ts';
 
-const BUCKET = 'tube-test';
 const MiB = 1024 * 1024;
-
-/**
- * s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 only has in its legacy
- * provider, so listing more than 1000 keys fails with InternalError. Triple DES with the key repeated three
- * times is the same cipher; route s3rver's 'des' through it while this file runs. Returns the undo.
- */
-function letS3rverPaginateOnOpenSsl3(): () => void {
-  const { createCipheriv, createDecipheriv } = crypto;
-  const tripled = (algorithm: string, key: CipherKey): [string, CipherKey] =>
-    algorithm === 'des' && Buffer.isBuffer(key) ? ['des-ede3-cbc', Buffer.concat([key, key, key])] : [algorithm, key];
-  Object.assign(crypto, {
-    createCipheriv: (algorithm: string, key: CipherKey, iv: BinaryLike | null, options?: TransformOptions) =>
-      createCipheriv(...tripled(algorithm, key), iv, options),
-    createDecipheriv: (algorithm: string, key: CipherKey, iv: BinaryLike | null, options?: TransformOptions) =>
-      createDecipheriv(...tripled(algorithm, key), iv, options),
-  });
-  return () => Object.assign(crypto, { createCipheriv, createDecipheriv });
-}
 
 /** Scratch space for this file: storage roots, s3rver's data, local files to upload and download. */
 let scratchDir: string;
@@ -50,43 +31,6 @@ interface RunningStorage {
   stop(): Promise<void>;
 }
 
-interface S3Server {
-  settings: S3Settings;
-  stop(): Promise<void>;
-}
-
-/** A real S3-protocol server (s3rver) on a random loopback port, with the test bucket created. */
-async function startS3Server(): Promise<S3Server> {
-  const server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: path.join(scratchDir, `s3rver-${randomBytes(3).toString('hex')}`),
-    configureBuckets: [{ name: BUCKET }],
-  });
-  // s3rver deletes the keys of one DeleteObjects request in parallel, each then removing its directory when it
-  // looks empty; those removals race and fail with InternalError. Real S3 has no directories, so serialize them.
-  const deleteOne = server.store.deleteObject.bind(server.store);
-  let previousDelete: Promise<void> = Promise.resolve();
-  server.store.deleteObject = (bucket, key) => {
-    const thisDelete = previousDelete.then(() => deleteOne(bucket, key));
-    previousDelete = thisDelete.catch(() => {});
-    return thisDelete;
-  };
-  const { port } = await server.run();
-  return {
-    settings: {
-      bucket: BUCKET,
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-      forcePathStyle: true,
-    },
-    stop: () => server.close(),
-  };
-}
-
 const drivers: { driver: Storage['driver']; start(): Promise<RunningStorage> }[] = [
   {
     driver: 'fs',
@@ -97,7 +41,7 @@ const drivers: { driver: Storage['driver']; start(): Promise<RunningStorage> }[]
   {
     driver: 's3',
     async start() {
-      const server = await startS3Server();
+      const server = await startS3Server(scratchDir);
       const storage = new S3Storage(server.settings);
       return {
         storage,
@@ -503,7 +447,7 @@ describe('S3Storage specifics', () => {
   let server: S3Server;
   let storage: S3Storage;
   beforeAll(async () => {
-    server = await startS3Server();
+    server = await startS3Server(scratchDir);
     storage = new S3Storage(server.settings);
   });
   afterAll(async () => {

@@ -26,7 +26,7 @@ export class RedisCache implements Cache {
   readonly driver = 'redis' as const;
   readonly client: Redis;
 
-  constructor(url: string, private readonly prefix: string) {
+  constructor(url: string, prefix: string) {
     this.client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, lazyConnect: false, enableOfflineQueue: true });
     this.client.on('error', () => {
       // ioredis reconnects by itself; readiness reports the outage.

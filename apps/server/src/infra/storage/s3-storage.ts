@@ -1,3 +1,4 @@
+import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +17,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertSafeKey, type ByteRange, type Storage, type StoredObject } from './storage.ts';
+
+const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+const MULTIPART_PART_SIZE = 16 * 1024 * 1024;
 
 export interface S3Settings {
   bucket: string;
@@ -62,6 +66,16 @@ export class S3Storage implements Storage {
   async putFile(key: string, localPath: string, contentType?: string): Promise<void> {
     assertSafeKey(key);
     const { size } = await stat(localPath);
+    if (size > MULTIPART_THRESHOLD) {
+      // One PUT is limited to 5 GiB on S3; large uploads go up in parts, several at a time.
+      await new Upload({
+        client: this.client,
+        params: { Bucket: this.settings.bucket, Key: key, Body: createReadStream(localPath), ContentType: contentType },
+        partSize: MULTIPART_PART_SIZE,
+        queueSize: 4,
+      }).done();
+      return;
+    }
     await this.client.send(
       new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: createReadStream(localPath), ContentLength: size, ContentType: contentType }),
     );

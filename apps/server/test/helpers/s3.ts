@@ -1,0 +1,63 @@
+import crypto, { randomBytes, type BinaryLike, type CipherKey } from 'node:crypto';
+import path from 'node:path';
+import type { TransformOptions } from 'node:stream';
+import S3rver from 's3rver';
+import type { S3Settings } from '../../src/infra/storage/s3-storage.ts';
+
+export const BUCKET = 'tube-test';
+
+export /**
+ * s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 only has in its legacy
+ * provider, so listing more than 1000 keys fails with InternalError. Triple DES with the key repeated three
+ * times is the same cipher; route s3rver's 'des' through it while this file runs. Returns the undo.
+ */
+function letS3rverPaginateOnOpenSsl3(): () => void {
+  const { createCipheriv, createDecipheriv } = crypto;
+  const tripled = (algorithm: string, key: CipherKey): [string, CipherKey] =>
+    algorithm === 'des' && Buffer.isBuffer(key) ? ['des-ede3-cbc', Buffer.concat([key, key, key])] : [algorithm, key];
+  Object.assign(crypto, {
+    createCipheriv: (algorithm: string, key: CipherKey, iv: BinaryLike | null, options?: TransformOptions) =>
+      createCipheriv(...tripled(algorithm, key), iv, options),
+    createDecipheriv: (algorithm: string, key: CipherKey, iv: BinaryLike | null, options?: TransformOptions) =>
+      createDecipheriv(...tripled(algorithm, key), iv, options),
+  });
+  return () => Object.assign(crypto, { createCipheriv, createDecipheriv });
+}
+
+export interface S3Server {
+  settings: S3Settings;
+  stop(): Promise<void>;
+}
+
+/** A real S3-protocol server (s3rver) on a random loopback port, with the test bucket created. */
+export async function startS3Server(scratchDir: string): Promise<S3Server> {
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: path.join(scratchDir, `s3rver-${randomBytes(3).toString('hex')}`),
+    configureBuckets: [{ name: BUCKET }],
+  });
+  // s3rver deletes the keys of one DeleteObjects request in parallel, each then removing its directory when it
+  // looks empty; those removals race and fail with InternalError. Real S3 has no directories, so serialize them.
+  const deleteOne = server.store.deleteObject.bind(server.store);
+  let previousDelete: Promise<void> = Promise.resolve();
+  server.store.deleteObject = (bucket, key) => {
+    const thisDelete = previousDelete.then(() => deleteOne(bucket, key));
+    previousDelete = thisDelete.catch(() => {});
+    return thisDelete;
+  };
+  const { port } = await server.run();
+  return {
+    settings: {
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+    },
+    stop: () => server.close(),
+  };
+}
+
