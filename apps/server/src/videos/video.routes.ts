@@ -12,7 +12,10 @@ export async function videoRoutes(app: App): Promise<void> {
   app.post(
     '/api/v1/videos',
     { schema: { tags: ['videos'], summary: 'Create a video, then upload its file with tus', security: bearer, body: CreateVideoBody, response: { 201: CreatedVideo, ...errors } } },
-    async (request, reply) => reply.code(201).send(await videos.create(await requireUser(request), request.body)),
+    async (request, reply) => {
+      const origin = app.infra.config.PUBLIC_URL ? app.infra.config.publicUrl : `${request.protocol}://${request.host}`;
+      return reply.code(201).send(await videos.create(await requireUser(request), request.body, origin));
+    },
   );
 
   app.get(

@@ -22,7 +22,8 @@ export class VideoService {
     this.urls = new MediaUrls(infra.config);
   }
 
-  async create(user: AuthUser, input: CreateVideoBody): Promise<CreatedVideo> {
+  /** `origin` is where the client reached us; the upload URL is given relative to it. */
+  async create(user: AuthUser, input: CreateVideoBody, origin: string): Promise<CreatedVideo> {
     const channel = await this.repo.defaultChannelOf(user.id);
     if (!channel) throw conflict('Your account has no channel to publish to', 'no_channel');
     const id = await this.repo.create({
@@ -33,7 +34,7 @@ export class VideoService {
       visibility: input.visibility ?? 'public',
       tags: normaliseTags(input.tags ?? []),
     });
-    return { id, status: 'awaiting_upload', upload: { url: `${this.infra.config.publicUrl}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
+    return { id, status: 'awaiting_upload', upload: { url: `${origin}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
   }
 
   /** Loads a video the viewer may see; private videos of others are reported as missing, not forbidden. */
