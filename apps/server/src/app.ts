@@ -10,6 +10,7 @@ import { ErrorBody } from '@tube/shared';
 import { authRoutes } from './auth/auth.routes.ts';
 import { uploadRoutes } from './uploads/upload.routes.ts';
 import { mediaRoutes } from './playback/media.routes.ts';
+import { playbackRoutes } from './playback/playback.routes.ts';
 import { videoRoutes } from './videos/video.routes.ts';
 import type { App } from './http/app-types.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -102,6 +103,7 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     await app.register(videoRoutes);
     await app.register(uploadRoutes);
     await app.register(mediaRoutes);
+    await app.register(playbackRoutes);
   }
 
   const indexHtml = path.join(config.webDistDir, 'index.html');

@@ -19,6 +19,7 @@ export async function start(config: Config) {
   const stopWorker = runsWorker ? await startWorker(infra, [...maintenanceJobs(services), ...transcodeJobs(infra)]) : null;
   const stopReaper = runsWorker ? startReaper(infra) : null;
   const app = await buildApp({ infra, services, role: config.ROLE });
+  if (config.ROLE !== 'worker') services.views.start();
   await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ url: config.publicUrl, role: config.ROLE, storage: infra.storage.driver, cache: infra.cache.driver }, 'Tube is running');
 
@@ -31,6 +32,7 @@ export async function start(config: Config) {
         logger.info('shutting down');
         stopReaper?.();
         await app.close();
+        await services.views.stop();
         await stopWorker?.();
         await infra.close();
       })();

@@ -1,12 +1,14 @@
 import { AuthService } from './auth/auth.service.ts';
 import type { Infra } from './infra/infra.ts';
 import { VideoService } from './videos/video.service.ts';
+import { ViewCounter } from './playback/views.service.ts';
 import { TRANSCODE_QUEUE, transcodeQueueOptions } from './transcoding/transcode.queue.ts';
 
 /** Domain services, built once per process from the shared infrastructure. */
 export interface Services {
   auth: AuthService;
   videos: VideoService;
+  views: ViewCounter;
 }
 
 export async function createServices(infra: Infra): Promise<Services> {
@@ -14,7 +16,7 @@ export async function createServices(infra: Infra): Promise<Services> {
   await auth.init();
   // pg-boss 10 silently drops jobs sent to a queue that does not exist yet, so API processes create it too.
   await infra.queue.createQueue(TRANSCODE_QUEUE, { name: TRANSCODE_QUEUE, ...transcodeQueueOptions(infra.config) });
-  return { auth, videos: new VideoService(infra) };
+  return { auth, videos: new VideoService(infra), views: new ViewCounter(infra) };
 }
 
 declare module 'fastify' {

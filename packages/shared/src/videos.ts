@@ -84,18 +84,20 @@ export type UpdateVideoBody = Static<typeof UpdateVideoBody>;
 
 export const Playback = Type.Object({
   videoId: Type.String(),
-  hlsUrl: Type.String({ description: 'HLS master playlist (CMAF segments)' }),
-  dashUrl: Type.String({ description: 'DASH manifest (same segments)' }),
-  thumbnailUrl: Type.Union([Type.String(), Type.Null()]),
-  storyboardVttUrl: Type.Union([Type.String(), Type.Null()], { description: 'WebVTT thumbnails track for scrub previews' }),
+  hls: Type.String({ description: 'HLS master playlist (CMAF segments)' }),
+  dash: Type.String({ description: 'DASH manifest over the same segments' }),
+  thumbnails: Type.Object({ poster: Type.String(), storyboardSprite: Nullable(Type.String()) }),
+  storyboardVtt: Nullable(Type.String({ description: 'WebVTT thumbnails track for scrub previews' })),
   durationSeconds: Type.Number(),
   renditions: Type.Array(Rendition),
-  /** When the signed URLs stop working (private and unlisted media); null when they do not expire. */
-  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** When signed URLs stop working (unlisted and private videos); null for public videos, whose URLs are stable. */
+  expiresAt: Nullable(Type.String({ format: 'date-time' })),
 });
 export type Playback = Static<typeof Playback>;
 
-/** tus `Upload-Metadata` keys the upload endpoint understands. */
+export const ViewResult = Type.Object({ counted: Type.Boolean({ description: 'false when this viewer was already counted recently' }) });
+export type ViewResult = Static<typeof ViewResult>;
+
 /**
  * tus `Upload-Metadata` keys the upload endpoint understands: `videoId` uploads into a video created with
  * POST /api/v1/videos; without it the upload creates the video itself from `title`/`filename`.

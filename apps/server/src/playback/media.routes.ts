@@ -69,7 +69,7 @@ export async function mediaRoutes(app: App): Promise<void> {
       const verdict = urls.verify(token, prefix);
       if (verdict !== 'ok') throw new AppError(403, verdict === 'expired' ? 'link_expired' : 'invalid_signature', verdict === 'expired' ? 'This media link has expired; reload the page' : 'This media link is not valid');
     } else if (access.visibility !== 'public') {
-      throw notFound('No such media file');
+      throw new AppError(403, 'signature_required', 'This video is not public; use the links from its playback endpoint');
     }
 
     const isManifest = file!.endsWith('.m3u8') || file!.endsWith('.mpd');

@@ -26,6 +26,7 @@ import type { StoredRendition } from '../infra/db/schema.ts';
 import { mediaPrefixFor } from '../playback/media-urls.ts';
 import { MEDIA_FILES } from '../videos/video.dto.ts';
 import { VideoRepository } from '../videos/video.repository.ts';
+import { videoCacheKeys } from '../videos/video.service.ts';
 import { parseHlsMaster } from './hls-master.ts';
 
 const STORYBOARD = { columns: 10, rows: 10, tileWidth: 160 } as const;
@@ -156,6 +157,7 @@ export class TranscodeService {
         hasStoryboard: true,
       });
       if (!ready) throw new ClaimLostError('claim lost before publishing');
+      await this.infra.cache.del(...videoCacheKeys(videoId));
       log.info({ seconds: (Date.now() - startedAt) / 1000, rungs: rungs.map((rung) => rung.name) }, 'video ready');
       await this.afterReady(videoId, claimed.media_prefix, claimed.source_key);
     } catch (error) {

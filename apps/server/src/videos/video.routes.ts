@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { CreatedVideo, CreateVideoBody, CursorQuery, ErrorBody, IdParams, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
 import type { App } from '../http/app-types.ts';
 import { optionalUser, requireUser } from '../http/auth-context.ts';
+import { sendCacheable } from '../http/conditional.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const bearer = [{ bearer: [] }];
@@ -27,7 +28,12 @@ export async function videoRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/videos/:id',
     { schema: { tags: ['videos'], summary: 'One video, with processing progress for its owner', params: IdParams, response: { 200: Video, ...errors } } },
-    async (request) => videos.get(request.params.id, await optionalUser(request)),
+    async (request, reply) => {
+      const viewer = await optionalUser(request);
+      const video = await videos.get(request.params.id, viewer);
+      const shared = !viewer && video.visibility === 'public' && video.status === 'ready';
+      return sendCacheable(request, reply, video, shared ? 'public, max-age=10' : 'private, no-cache');
+    },
   );
 
   app.patch(

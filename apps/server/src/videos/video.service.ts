@@ -1,10 +1,11 @@
-import type { CreateVideoBody, CreatedVideo, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
+import type { CreateVideoBody, CreatedVideo, Playback, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
+import { getJson, setJson } from '../infra/cache/cache.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { Infra } from '../infra/infra.ts';
 import { badRequest, conflict, notFound } from '../infra/http/errors.ts';
 import { MediaUrls } from '../playback/media-urls.ts';
 import { cancelPendingTranscodes, enqueueTranscode } from '../transcoding/transcode.queue.ts';
-import { toVideoDto } from './video.dto.ts';
+import { MEDIA_FILES, toVideoDto } from './video.dto.ts';
 import { decodeCursor, encodeCursor, VideoRepository, type VideoRow } from './video.repository.ts';
 
 export const UPLOAD_PATH = '/api/v1/uploads';
@@ -12,6 +13,16 @@ export const UPLOAD_PATH = '/api/v1/uploads';
 /** Where the tus server keeps an upload in storage, and the sidecar files it writes next to it. */
 export const uploadKeyFor = (videoId: string) => `uploads/${videoId}`;
 const uploadSidecarKeys = (videoId: string) => [`${uploadKeyFor(videoId)}.json`, `${uploadKeyFor(videoId)}.info`];
+
+/** What the cache keeps per ready video: the response, who owns it, and its generated playback links. */
+interface CachedVideo {
+  video: Video;
+  userId: string;
+  playback: Playback;
+}
+
+const VIDEO_CACHE_TTL_SECONDS = 30;
+export const videoCacheKeys = (id: string) => [`video:${id}`, `video-access:${id}`];
 
 export class VideoService {
   readonly repo: VideoRepository;
@@ -37,13 +48,9 @@ export class VideoService {
     return { id, status: 'awaiting_upload', upload: { url: `${origin}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
   }
 
-  /** Loads a video the viewer may see; private videos of others are reported as missing, not forbidden. */
-  async visibleRow(id: string, viewer: AuthUser | null): Promise<VideoRow> {
-    const row = await this.repo.findById(id);
-    if (!row) throw notFound('Video not found');
-    const isOwner = viewer?.id === row.user_id || viewer?.role === 'admin';
-    if (!isOwner && (row.visibility === 'private' || row.status !== 'ready')) throw notFound('Video not found');
-    return row;
+  private static canSee(viewer: AuthUser | null, owner: string, visibility: Video['visibility'], status: Video['status']): boolean {
+    const isOwner = viewer !== null && (viewer.id === owner || viewer.role === 'admin');
+    return isOwner || (visibility !== 'private' && status === 'ready');
   }
 
   async ownedRow(id: string, user: AuthUser): Promise<VideoRow> {
@@ -52,10 +59,54 @@ export class VideoService {
     return row;
   }
 
-  async get(id: string, viewer: AuthUser | null): Promise<Video> {
-    const row = await this.visibleRow(id, viewer);
+  /**
+   * A video as the viewer may see it, from the cache when it is ready (links included), else from the
+   * database. Private videos of others are reported as missing, not forbidden, so their existence leaks nothing.
+   */
+  private async load(id: string, viewer: AuthUser | null): Promise<{ video: Video; playback: Playback | null }> {
+    const cached = await getJson<CachedVideo>(this.infra.cache, `video:${id}`);
+    if (cached) {
+      if (!VideoService.canSee(viewer, cached.userId, cached.video.visibility, cached.video.status)) throw notFound('Video not found');
+      return cached;
+    }
+    const row = await this.repo.findById(id);
+    if (!row || !VideoService.canSee(viewer, row.user_id, row.visibility, row.status)) throw notFound('Video not found');
     const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
-    return toVideoDto(row, this.urls, { queuePosition });
+    const video = toVideoDto(row, this.urls, { queuePosition });
+    if (row.status !== 'ready' || !row.media_prefix) return { video, playback: null };
+    const playback = this.playbackFor(row, video);
+    await setJson(this.infra.cache, `video:${id}`, { video, userId: row.user_id, playback } satisfies CachedVideo, VIDEO_CACHE_TTL_SECONDS);
+    return { video, playback };
+  }
+
+  private playbackFor(row: VideoRow, video: Video): Playback {
+    const prefix = row.media_prefix!;
+    const link = (file: string) => (row.visibility === 'public' ? { url: this.urls.publicUrl(prefix, file), expiresAt: null } : this.urls.signedUrl(prefix, file));
+    const hls = link(MEDIA_FILES.hlsMaster);
+    return {
+      videoId: row.id,
+      hls: hls.url,
+      dash: link(MEDIA_FILES.dashManifest).url,
+      thumbnails: { poster: link(MEDIA_FILES.poster).url, storyboardSprite: row.has_storyboard ? link(MEDIA_FILES.storyboardSprite).url : null },
+      storyboardVtt: row.has_storyboard ? link(MEDIA_FILES.storyboardVtt).url : null,
+      durationSeconds: row.duration_seconds ?? 0,
+      renditions: video.renditions,
+      expiresAt: hls.expiresAt ? hls.expiresAt.toISOString() : null,
+    };
+  }
+
+  async get(id: string, viewer: AuthUser | null): Promise<Video> {
+    return (await this.load(id, viewer)).video;
+  }
+
+  async playback(id: string, viewer: AuthUser | null): Promise<Playback> {
+    const { video, playback } = await this.load(id, viewer);
+    if (!playback) throw conflict(video.status === 'failed' ? 'This video could not be processed' : 'This video is still being processed', 'not_ready');
+    return playback;
+  }
+
+  async invalidate(id: string): Promise<void> {
+    await this.infra.cache.del(...videoCacheKeys(id));
   }
 
   async listPublic(cursor: string | undefined, limit: number): Promise<VideoPage> {
@@ -82,7 +133,7 @@ export class VideoService {
       ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
       ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
     });
-    await this.infra.cache.del(`video-access:${id}`);
+    await this.invalidate(id);
     return this.get(id, user);
   }
 
@@ -93,7 +144,7 @@ export class VideoService {
       await cancelPendingTranscodes(trx, id);
       await trx.deleteFrom('videos').where('id', '=', id).execute();
     });
-    await this.infra.cache.del(`video-access:${id}`);
+    await this.invalidate(id);
     const { storage } = this.infra;
     await storage.deletePrefix(`videos/${id}`);
     for (const key of [row.source_key, uploadKeyFor(id), ...uploadSidecarKeys(id)]) if (key) await storage.delete(key);
@@ -106,6 +157,7 @@ export class VideoService {
     await this.infra.db.transaction().execute(async (trx) => {
       if (await this.repo.requeueFailed(trx, id)) await enqueueTranscode(this.infra.queue, trx, id);
     });
+    await this.invalidate(id);
     return this.get(id, user);
   }
 

@@ -50,6 +50,7 @@ export async function startTestApp(
   await app.ready();
   const stopWorker = options.withWorker ? await startWorker(infra, transcodeJobs(infra)) : null;
   const stopReaper = options.withWorker ? startReaper(infra) : null;
+  if (role !== 'worker') services.views.start();
   return {
     app,
     infra,
@@ -61,6 +62,7 @@ export async function startTestApp(
       stopReaper?.();
       await stopWorker?.();
       await app.close();
+      await services.views.stop();
       await infra.close();
       if (!options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
