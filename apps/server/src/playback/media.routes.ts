@@ -98,10 +98,6 @@ export async function mediaRoutes(app: App): Promise<void> {
       reply.header('content-range', `bytes */${info.size}`);
       throw new AppError(416, 'range_not_satisfiable', 'The requested range is outside the file');
     }
-    if (request.method === 'HEAD') {
-      reply.header('content-length', info.size);
-      return reply.code(200).send();
-    }
     const object = await storage.read(key, range ?? undefined);
     if (!object) throw notFound('No such media file');
     if (range) {
