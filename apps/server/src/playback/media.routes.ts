@@ -51,8 +51,9 @@ export async function mediaRoutes(app: App): Promise<void> {
     const cacheKey = `video-access:${videoId}`;
     const cached = await getJson<MediaAccess | { missing: true }>(cache, cacheKey);
     if (cached) return 'missing' in cached ? null : cached;
-    const row = await db.selectFrom('videos').select(['media_prefix', 'visibility', 'status']).where('id', '=', videoId).executeTakeFirst();
-    const access = row && row.status === 'ready' ? { prefix: row.media_prefix, visibility: row.visibility } : null;
+    const row = await db.selectFrom('videos').select(['media_prefix', 'visibility', 'status', 'hidden_at']).where('id', '=', videoId).executeTakeFirst();
+    // Moderation-hidden videos keep their files (an admin may restore them) but serve nothing.
+    const access = row && row.status === 'ready' && row.hidden_at === null ? { prefix: row.media_prefix, visibility: row.visibility } : null;
     await setJson(cache, cacheKey, access ?? { missing: true }, ACCESS_TTL_SECONDS);
     return access;
   }

@@ -58,7 +58,7 @@ export class VideoRepository {
   }
 
   listPublic(cursor: Cursor | null, limit: number) {
-    let query = this.selectVideos().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public');
+    let query = this.selectVideos().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').where('videos.hidden_at', 'is', null);
     if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
     return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }

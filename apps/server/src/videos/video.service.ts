@@ -19,6 +19,7 @@ interface CachedVideo {
   video: Video;
   userId: string;
   playback: Playback;
+  hidden: boolean;
 }
 
 const VIDEO_CACHE_TTL_SECONDS = 30;
@@ -48,9 +49,10 @@ export class VideoService {
     return { id, status: 'awaiting_upload', upload: { url: `${origin}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
   }
 
-  private static canSee(viewer: AuthUser | null, owner: string, visibility: Video['visibility'], status: Video['status']): boolean {
-    const isOwner = viewer !== null && (viewer.id === owner || viewer.role === 'admin');
-    return isOwner || (visibility !== 'private' && status === 'ready');
+  /** Owners and admins see everything; others see ready videos that are not private and not hidden by moderation. */
+  private static canSee(viewer: AuthUser | null, record: { userId: string; visibility: Video['visibility']; status: Video['status']; hidden: boolean }): boolean {
+    const isOwner = viewer !== null && (viewer.id === record.userId || viewer.role === 'admin');
+    return isOwner || (record.visibility !== 'private' && record.status === 'ready' && !record.hidden);
   }
 
   async ownedRow(id: string, user: AuthUser): Promise<VideoRow> {
@@ -66,16 +68,20 @@ export class VideoService {
   private async load(id: string, viewer: AuthUser | null): Promise<{ video: Video; playback: Playback | null }> {
     const cached = await getJson<CachedVideo>(this.infra.cache, `video:${id}`);
     if (cached) {
-      if (!VideoService.canSee(viewer, cached.userId, cached.video.visibility, cached.video.status)) throw notFound('Video not found');
+      if (!VideoService.canSee(viewer, { userId: cached.userId, visibility: cached.video.visibility, status: cached.video.status, hidden: cached.hidden })) {
+        throw notFound('Video not found');
+      }
       return cached;
     }
     const row = await this.repo.findById(id);
-    if (!row || !VideoService.canSee(viewer, row.user_id, row.visibility, row.status)) throw notFound('Video not found');
+    if (!row || !VideoService.canSee(viewer, { userId: row.user_id, visibility: row.visibility, status: row.status, hidden: row.hidden_at !== null })) {
+      throw notFound('Video not found');
+    }
     const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
     const video = toVideoDto(row, this.urls, { queuePosition });
     if (row.status !== 'ready' || !row.media_prefix) return { video, playback: null };
     const playback = this.playbackFor(row, video);
-    await setJson(this.infra.cache, `video:${id}`, { video, userId: row.user_id, playback } satisfies CachedVideo, VIDEO_CACHE_TTL_SECONDS);
+    await setJson(this.infra.cache, `video:${id}`, { video, userId: row.user_id, playback, hidden: row.hidden_at !== null } satisfies CachedVideo, VIDEO_CACHE_TTL_SECONDS);
     return { video, playback };
   }
 

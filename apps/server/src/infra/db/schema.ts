@@ -117,4 +117,56 @@ export interface VideoTables {
   videos: VideosTable;
 }
 
-export interface Database extends AccountTables, VideoTables {}
+/** Columns added to earlier tables by 0003_community. */
+export interface CommunityColumns {
+  users: { history_paused: ColumnType<boolean, boolean | undefined, boolean> };
+  channels: {
+    avatar_key: string | null;
+    banner_key: string | null;
+    subscriber_count: ColumnType<number, number | undefined, number>;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
+  videos: {
+    like_count: ColumnType<number, number | undefined, number>;
+    dislike_count: ColumnType<number, number | undefined, number>;
+    comment_count: ColumnType<number, number | undefined, number>;
+    comments_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+    hidden_at: Timestamp | null;
+    hidden_reason: string | null;
+  };
+}
+
+export interface CommunityTables {
+  subscriptions: { user_id: string; channel_id: string; created_at: CreatedAt };
+  video_votes: { user_id: string; video_id: string; value: number; created_at: CreatedAt };
+  comments: {
+    id: Generated<string>;
+    video_id: string;
+    user_id: string;
+    parent_id: string | null;
+    body: string;
+    like_count: ColumnType<number, number | undefined, number>;
+    reply_count: ColumnType<number, number | undefined, number>;
+    created_at: CreatedAt;
+    edited_at: Timestamp | null;
+    hidden_at: Timestamp | null;
+  };
+  comment_likes: { user_id: string; comment_id: string; created_at: CreatedAt };
+  playlists: {
+    id: Generated<string>;
+    user_id: string;
+    title: string;
+    description: ColumnType<string, string | undefined, string>;
+    visibility: ColumnType<VisibilityColumn, VisibilityColumn | undefined, VisibilityColumn>;
+    kind: ColumnType<'regular' | 'watch_later', 'regular' | 'watch_later' | undefined, never>;
+    video_count: ColumnType<number, number | undefined, number>;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
+  playlist_items: { playlist_id: string; video_id: string; position: number; added_at: CreatedAt };
+  watch_history: { user_id: string; video_id: string; position_seconds: number; watched_at: ColumnType<Date, Date | string | undefined, Date | string> };
+}
+
+type WithColumns<T, Extra> = { [K in keyof T]: K extends keyof Extra ? T[K] & Extra[K] : T[K] };
+
+export interface Database extends WithColumns<AccountTables & VideoTables, CommunityColumns>, CommunityTables {}
