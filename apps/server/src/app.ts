@@ -11,6 +11,10 @@ import { authRoutes } from './auth/auth.routes.ts';
 import { uploadRoutes } from './uploads/upload.routes.ts';
 import { mediaRoutes } from './playback/media.routes.ts';
 import { playbackRoutes } from './playback/playback.routes.ts';
+import { channelRoutes } from './channels/channel.routes.ts';
+import { socialRoutes } from './social/social.routes.ts';
+import { playlistRoutes } from './playlists/playlist.routes.ts';
+import { historyRoutes } from './history/history.routes.ts';
 import { videoRoutes } from './videos/video.routes.ts';
 import type { App } from './http/app-types.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -104,6 +108,10 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     await app.register(uploadRoutes);
     await app.register(mediaRoutes);
     await app.register(playbackRoutes);
+    await app.register(channelRoutes);
+    await app.register(socialRoutes);
+    await app.register(playlistRoutes);
+    await app.register(historyRoutes);
   }
 
   const indexHtml = path.join(config.webDistDir, 'index.html');

@@ -44,6 +44,10 @@ export const Video = Type.Object({
   playback: Nullable(Type.Object({ hls: Type.String(), dash: Type.String() })),
   tags: Type.Array(Type.String()),
   viewCount: Type.Integer(),
+  likeCount: Type.Integer(),
+  dislikeCount: Type.Integer(),
+  commentCount: Type.Integer(),
+  commentsEnabled: Type.Boolean(),
   channel: ChannelSummary,
   createdAt: Type.String({ format: 'date-time' }),
   publishedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -56,6 +60,8 @@ export const CreateVideoBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 5000 })),
     visibility: Type.Optional(Visibility),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 30 }), { maxItems: 15 })),
+    /** One of the signed-in user's channels; defaults to their default channel. */
+    channelId: Type.Optional(Type.String({ format: 'uuid' })),
   },
   { additionalProperties: false },
 );
@@ -77,6 +83,7 @@ export const UpdateVideoBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 5000 })),
     visibility: Type.Optional(Visibility),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 30 }), { maxItems: 15 })),
+    commentsEnabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

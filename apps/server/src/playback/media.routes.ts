@@ -5,6 +5,8 @@ import type { App } from '../http/app-types.ts';
 import { AppError, notFound } from '../infra/http/errors.ts';
 import type { ByteRange } from '../infra/storage/storage.ts';
 
+/** Channel art file names are random per upload, so they never change. */
+const CHANNEL_IMAGE = /^(avatar|banner)-[0-9a-f]{12}\.jpg$/;
 const MEDIA_KEY = /^videos\/([0-9a-f-]{36})\/([A-Za-z0-9_-]{1,40})\/([A-Za-z0-9_.-]{1,100})$/;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -113,6 +115,19 @@ export async function mediaRoutes(app: App): Promise<void> {
   app.get('/media/t/:token/*', { schema: { hide: true } }, async (request, reply) => {
     const { token, '*': key } = request.params as { token: string; '*': string };
     return serve(request, reply, key, token);
+  });
+  app.get('/media/channels/:channelId/:file', { schema: { hide: true } }, async (request, reply) => {
+    const { channelId, file } = request.params as { channelId: string; file: string };
+    if (!/^[0-9a-f-]{36}$/.test(channelId) || !CHANNEL_IMAGE.test(file)) throw notFound('No such media file');
+    const object = await storage.read(`channels/${channelId}/${file}`);
+    if (!object) throw notFound('No such media file');
+    return reply
+      .header('content-type', 'image/jpeg')
+      .header('content-length', object.size)
+      .header('etag', object.etag)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('access-control-allow-origin', '*')
+      .send(object.body);
   });
   app.get('/media/*', { schema: { hide: true } }, async (request, reply) => {
     const key = (request.params as { '*': string })['*'];

@@ -58,6 +58,12 @@ export function createTusServer(config: Config, videos: VideoService, storage: S
       if (video.status !== 'awaiting_upload' && video.status !== 'failed') {
         throw tusError(409, 'not_awaiting_upload', 'This video already has its file; create a new video to upload another');
       }
+      try {
+        await videos.assertWithinQuota(video.user_id, upload.size ?? 0);
+      } catch (error) {
+        if (error instanceof AppError) throw tusError(error.statusCode, error.code, error.message);
+        throw error;
+      }
       return { metadata: upload.metadata ?? {} };
     },
     onResponseError(_request: Request, error: Error | { status_code: number; body: string }) {

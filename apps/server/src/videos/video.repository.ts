@@ -57,10 +57,52 @@ export class VideoRepository {
     return this.db.selectFrom('channels').select('id').where('user_id', '=', userId).where('is_default', '=', true).executeTakeFirst();
   }
 
+  channelOwnedBy(channelId: string, userId: string) {
+    return this.db.selectFrom('channels').select('id').where('id', '=', channelId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async bytesUploadedBy(userId: string): Promise<number> {
+    const row = await this.db.selectFrom('videos').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('source_bytes'), eb.lit(0)).as('bytes')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    return Number(row.bytes);
+  }
+
   listPublic(cursor: Cursor | null, limit: number) {
     let query = this.selectVideos().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').where('videos.hidden_at', 'is', null);
     if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
     return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
+  }
+
+  /** Public, ready, unhidden videos of one channel, newest first. */
+  listPublicByChannel(channelId: string, cursor: Cursor | null, limit: number) {
+    let query = this.selectVideos().where('videos.channel_id', '=', channelId).where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').where('videos.hidden_at', 'is', null);
+    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
+  }
+
+  /** Newest public videos of the channels a user subscribes to. */
+  listSubscriptionFeed(userId: string, cursor: Cursor | null, limit: number) {
+    let query = this.selectVideos()
+      .innerJoin('subscriptions', 'subscriptions.channel_id', 'videos.channel_id')
+      .where('subscriptions.user_id', '=', userId)
+      .where('videos.status', '=', 'ready')
+      .where('videos.visibility', '=', 'public')
+      .where('videos.hidden_at', 'is', null);
+    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
+  }
+
+  /** Videos a user liked that they may still see (their own, or public/unlisted and unhidden), most recent like first. */
+  listLikedBy(userId: string, cursor: Cursor | null, limit: number) {
+    let query = this.selectVideos()
+      .innerJoin('video_votes', 'video_votes.video_id', 'videos.id')
+      .select('video_votes.created_at as liked_at')
+      .where('video_votes.user_id', '=', userId)
+      .where('video_votes.value', '=', 1)
+      .where((eb) =>
+        eb.or([eb('videos.user_id', '=', userId), eb.and([eb('videos.status', '=', 'ready'), eb('videos.visibility', '!=', 'private'), eb('videos.hidden_at', 'is', null)])]),
+      );
+    if (cursor) query = query.where(sql<boolean>`(video_votes.created_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    return query.orderBy('video_votes.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
   listByUser(userId: string, cursor: Cursor | null, limit: number) {
@@ -69,7 +111,7 @@ export class VideoRepository {
     return query.orderBy('videos.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
-  async update(id: string, fields: { title?: string; description?: string; visibility?: VisibilityColumn; tags?: string[] }): Promise<void> {
+  async update(id: string, fields: { title?: string; description?: string; visibility?: VisibilityColumn; tags?: string[]; comments_enabled?: boolean }): Promise<void> {
     if (Object.keys(fields).length === 0) return;
     await this.db.updateTable('videos').set({ ...fields, updated_at: sql`now()` }).where('id', '=', id).execute();
   }

@@ -2,7 +2,7 @@ import type { CreateVideoBody, CreatedVideo, Playback, UpdateVideoBody, Video, V
 import { getJson, setJson } from '../infra/cache/cache.ts';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { Infra } from '../infra/infra.ts';
-import { badRequest, conflict, notFound } from '../infra/http/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../infra/http/errors.ts';
 import { MediaUrls } from '../playback/media-urls.ts';
 import { cancelPendingTranscodes, enqueueTranscode } from '../transcoding/transcode.queue.ts';
 import { MEDIA_FILES, toVideoDto } from './video.dto.ts';
@@ -36,8 +36,8 @@ export class VideoService {
 
   /** `origin` is where the client reached us; the upload URL is given relative to it. */
   async create(user: AuthUser, input: CreateVideoBody, origin: string): Promise<CreatedVideo> {
-    const channel = await this.repo.defaultChannelOf(user.id);
-    if (!channel) throw conflict('Your account has no channel to publish to', 'no_channel');
+    const channel = input.channelId ? await this.repo.channelOwnedBy(input.channelId, user.id) : await this.repo.defaultChannelOf(user.id);
+    if (!channel) throw input.channelId ? notFound('You have no channel with that id') : conflict('Your account has no channel to publish to', 'no_channel');
     const id = await this.repo.create({
       userId: user.id,
       channelId: channel.id,
@@ -120,12 +120,27 @@ export class VideoService {
     return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
   }
 
+  async listByChannel(channelId: string, cursor: string | undefined, limit: number): Promise<VideoPage> {
+    const rows = await this.repo.listPublicByChannel(channelId, decodeCursor(cursor), limit + 1);
+    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+  }
+
+  async subscriptionFeed(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
+    const rows = await this.repo.listSubscriptionFeed(user.id, decodeCursor(cursor), limit + 1);
+    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+  }
+
+  async likedVideos(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
+    const rows = await this.repo.listLikedBy(user.id, decodeCursor(cursor), limit + 1);
+    return this.page(rows, limit, (row) => ({ at: row.liked_at, id: row.id }));
+  }
+
   async listMine(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
     const rows = await this.repo.listByUser(user.id, decodeCursor(cursor), limit + 1);
     return this.page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
   }
 
-  private page(rows: VideoRow[], limit: number, cursorOf: (row: VideoRow) => { at: Date; id: string }): VideoPage {
+  private page<R extends VideoRow>(rows: R[], limit: number, cursorOf: (row: R) => { at: Date; id: string }): VideoPage {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return { items: items.map((row) => toVideoDto(row, this.urls)), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
@@ -138,6 +153,7 @@ export class VideoService {
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
       ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
+      ...(input.commentsEnabled !== undefined ? { comments_enabled: input.commentsEnabled } : {}),
     });
     await this.invalidate(id);
     return this.get(id, user);
@@ -165,6 +181,22 @@ export class VideoService {
     });
     await this.invalidate(id);
     return this.get(id, user);
+  }
+
+  async quota(user: AuthUser): Promise<{ usedBytes: number; limitBytes: number | null }> {
+    const limit = this.infra.config.USER_UPLOAD_QUOTA_BYTES;
+    return { usedBytes: await this.repo.bytesUploadedBy(user.id), limitBytes: limit > 0 ? limit : null };
+  }
+
+  /** Refuses an upload of `bytes` that would take the user past their quota. */
+  async assertWithinQuota(userId: string, bytes: number): Promise<void> {
+    const limit = this.infra.config.USER_UPLOAD_QUOTA_BYTES;
+    if (limit <= 0) return;
+    const used = await this.repo.bytesUploadedBy(userId);
+    if (used + bytes > limit) {
+      const mib = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
+      throw new AppError(413, 'quota_exceeded', `This upload (${mib(bytes)}) would exceed your quota: ${mib(used)} of ${mib(limit)} used`);
+    }
   }
 
   /** Called when the tus upload completes: queue the video and its job atomically. */

@@ -16,3 +16,35 @@ export async function uploadVideo(t: TestApp, token: string, file: string, body:
     return video.status === 'ready' || video.status === 'failed' ? video : undefined;
   }, 90_000, `video ${created.id} to finish processing`);
 }
+
+/**
+ * Inserts a ready video row without transcoding, for tests of rules that never touch the media files
+ * (counts, permissions, listings). Returns its id.
+ */
+export async function insertReadyVideo(
+  t: TestApp,
+  userId: string,
+  fields: { title?: string; visibility?: Video['visibility']; description?: string; tags?: string[]; publishedAt?: Date; channelId?: string } = {},
+): Promise<string> {
+  const channel =
+    fields.channelId ?? (await t.infra.db.selectFrom('channels').select('id').where('user_id', '=', userId).where('is_default', '=', true).executeTakeFirstOrThrow()).id;
+  const row = await t.infra.db
+    .insertInto('videos')
+    .values({
+      user_id: userId,
+      channel_id: channel,
+      title: fields.title ?? 'Inserted video',
+      description: fields.description ?? '',
+      visibility: fields.visibility ?? 'public',
+      tags: fields.tags ?? [],
+      status: 'ready',
+      media_prefix: 'videos/00000000-0000-0000-0000-000000000000/none',
+      duration_seconds: 60,
+      width: 640,
+      height: 360,
+      published_at: fields.publishedAt ?? new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

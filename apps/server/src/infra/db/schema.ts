@@ -167,6 +167,42 @@ export interface CommunityTables {
   watch_history: { user_id: string; video_id: string; position_seconds: number; watched_at: ColumnType<Date, Date | string | undefined, Date | string> };
 }
 
+export type NotificationKindColumn = 'video_published' | 'video_ready' | 'video_failed';
+export type ReportReasonColumn = 'spam' | 'abuse' | 'copyright' | 'other';
+
+/** Tables of 0004_discovery: search documents, trending, notifications, moderation reports. */
+export interface DiscoveryTables {
+  /** Kept in step with videos.title/tags/description by a trigger; never written by the application. */
+  video_search_documents: { video_id: string; document: string };
+  trending_scores: { video_id: string; score: number; computed_at: ColumnType<Date, Date | string | undefined, Date | string> };
+  notifications: {
+    id: Generated<string>;
+    user_id: string;
+    kind: NotificationKindColumn;
+    video_id: string | null;
+    channel_id: string | null;
+    actor_user_id: string | null;
+    /** video_failed: why processing failed. */
+    detail: string | null;
+    created_at: CreatedAt;
+    read_at: Timestamp | null;
+  };
+  reports: {
+    id: Generated<string>;
+    reporter_id: string;
+    target_type: 'video' | 'comment';
+    video_id: string | null;
+    comment_id: string | null;
+    reason: ReportReasonColumn;
+    details: ColumnType<string, string | undefined, string>;
+    status: ColumnType<'open' | 'resolved', 'open' | 'resolved' | undefined, 'open' | 'resolved'>;
+    resolution: 'hidden' | 'dismissed' | null;
+    resolved_by: string | null;
+    resolved_at: Timestamp | null;
+    created_at: CreatedAt;
+  };
+}
+
 type WithColumns<T, Extra> = { [K in keyof T]: K extends keyof Extra ? T[K] & Extra[K] : T[K] };
 
-export interface Database extends WithColumns<AccountTables & VideoTables, CommunityColumns>, CommunityTables {}
+export interface Database extends WithColumns<AccountTables & VideoTables, CommunityColumns>, CommunityTables, DiscoveryTables {}
