@@ -15,10 +15,15 @@ import { channelRoutes } from './channels/channel.routes.ts';
 import { socialRoutes } from './social/social.routes.ts';
 import { playlistRoutes } from './playlists/playlist.routes.ts';
 import { historyRoutes } from './history/history.routes.ts';
+import { searchRoutes } from './search/search.routes.ts';
+import { discoveryRoutes } from './discovery/discovery.routes.ts';
+import { notificationRoutes } from './notifications/notification.routes.ts';
+import { moderationRoutes } from './moderation/moderation.routes.ts';
 import { videoRoutes } from './videos/video.routes.ts';
 import type { App } from './http/app-types.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError } from './infra/http/errors.ts';
+import { createValidatorCompiler } from './http/validation.ts';
 import type { Infra } from './infra/infra.ts';
 import type { Services } from './services.ts';
 
@@ -67,7 +72,6 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('infra', infra);
@@ -81,6 +85,7 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
 
   await app.register(cors, {
@@ -112,6 +117,10 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     await app.register(socialRoutes);
     await app.register(playlistRoutes);
     await app.register(historyRoutes);
+    await app.register(searchRoutes);
+    await app.register(discoveryRoutes);
+    await app.register(notificationRoutes);
+    await app.register(moderationRoutes);
   }
 
   const indexHtml = path.join(config.webDistDir, 'index.html');

@@ -5,6 +5,7 @@ import { createInfra } from './infra/infra.ts';
 import { createServices } from './services.ts';
 import { startReaper, transcodeJobs } from './transcoding/transcode.jobs.ts';
 import { maintenanceJobs, startWorker } from './worker/worker.ts';
+import { discoveryJobs } from './discovery/discovery.jobs.ts';
 
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'ROLE'>) {
   return pino({ level: config.LOG_LEVEL, base: { role: config.ROLE, pid: process.pid } });
@@ -16,7 +17,7 @@ export async function start(config: Config) {
   const infra = await createInfra(config, logger);
   const services = await createServices(infra);
   const runsWorker = config.ROLE !== 'api';
-  const stopWorker = runsWorker ? await startWorker(infra, [...maintenanceJobs(services), ...transcodeJobs(infra)]) : null;
+  const stopWorker = runsWorker ? await startWorker(infra, [...maintenanceJobs(services), ...discoveryJobs(services), ...transcodeJobs(infra)]) : null;
   const stopReaper = runsWorker ? startReaper(infra) : null;
   const app = await buildApp({ infra, services, role: config.ROLE });
   if (config.ROLE !== 'worker') services.views.start();

@@ -7,6 +7,11 @@ import { SocialService } from './social/social.service.ts';
 import { PlaylistService } from './playlists/playlist.service.ts';
 import { HistoryService } from './history/history.service.ts';
 import { TRANSCODE_QUEUE, transcodeQueueOptions } from './transcoding/transcode.queue.ts';
+import { ListingCache } from './discovery/listing-cache.ts';
+import { DiscoveryService } from './discovery/discovery.service.ts';
+import { SearchService } from './search/search.service.ts';
+import { NotificationService } from './notifications/notification.service.ts';
+import { ModerationService } from './moderation/moderation.service.ts';
 
 /** Domain services, built once per process from the shared infrastructure. */
 export interface Services {
@@ -17,6 +22,10 @@ export interface Services {
   social: SocialService;
   playlists: PlaylistService;
   history: HistoryService;
+  search: SearchService;
+  discovery: DiscoveryService;
+  notifications: NotificationService;
+  moderation: ModerationService;
 }
 
 export async function createServices(infra: Infra): Promise<Services> {
@@ -25,12 +34,17 @@ export async function createServices(infra: Infra): Promise<Services> {
   // pg-boss 10 silently drops jobs sent to a queue that does not exist yet, so API processes create it too.
   await infra.queue.createQueue(TRANSCODE_QUEUE, { name: TRANSCODE_QUEUE, ...transcodeQueueOptions(infra.config) });
   const videos = new VideoService(infra);
+  const listings = new ListingCache(infra.cache);
   return {
     auth,
     videos,
     views: new ViewCounter(infra), channels: new ChannelService(infra), social: new SocialService(infra, videos),
     playlists: new PlaylistService(infra, videos),
     history: new HistoryService(infra, videos),
+    search: new SearchService(infra, videos.urls, listings),
+    discovery: new DiscoveryService(infra, videos, listings),
+    notifications: new NotificationService(infra.db, videos.urls),
+    moderation: new ModerationService(infra.db, videos, listings),
   };
 }
 

@@ -27,6 +27,7 @@ import { mediaPrefixFor } from '../playback/media-urls.ts';
 import { MEDIA_FILES } from '../videos/video.dto.ts';
 import { VideoRepository } from '../videos/video.repository.ts';
 import { videoCacheKeys } from '../videos/video.service.ts';
+import { VideoEventNotifier } from '../notifications/video-events.ts';
 import { parseHlsMaster } from './hls-master.ts';
 
 const STORYBOARD = { columns: 10, rows: 10, tileWidth: 160 } as const;
@@ -59,6 +60,7 @@ export function describeUnreadableSource(error: unknown): string {
 
 export class TranscodeService {
   private readonly repo: VideoRepository;
+  private readonly notifier: VideoEventNotifier;
   private readonly logger: Logger;
 
   constructor(
@@ -66,6 +68,7 @@ export class TranscodeService {
     private readonly binaries: FfmpegBinaries,
   ) {
     this.repo = new VideoRepository(infra.db);
+    this.notifier = new VideoEventNotifier(infra);
     this.logger = infra.logger.child({ component: 'transcode' });
   }
 
@@ -81,10 +84,12 @@ export class TranscodeService {
     const log = this.logger.child({ videoId, attempt: claimed.attempts });
     if (claimed.attempts > config.JOB_RETRY_LIMIT + 1) {
       await this.repo.markFailed(videoId, token, `Processing was interrupted ${claimed.attempts - 1} times; the file may be too demanding to process`);
+      await this.notifier.videoFailed(videoId);
       return;
     }
     if (!claimed.source_key) {
       await this.repo.markFailed(videoId, token, 'The upload is missing; upload the file again');
+      await this.notifier.videoFailed(videoId);
       return;
     }
 
@@ -158,6 +163,7 @@ export class TranscodeService {
       });
       if (!ready) throw new ClaimLostError('claim lost before publishing');
       await this.infra.cache.del(...videoCacheKeys(videoId));
+      await this.notifier.videoReady(videoId);
       log.info({ seconds: (Date.now() - startedAt) / 1000, rungs: rungs.map((rung) => rung.name) }, 'video ready');
       await this.afterReady(videoId, claimed.media_prefix, claimed.source_key);
     } catch (error) {
@@ -170,12 +176,14 @@ export class TranscodeService {
       if (error instanceof InvalidSourceError) {
         log.info({ reason: error.reason }, 'source rejected');
         await this.repo.markFailed(videoId, token, error.reason);
+        await this.notifier.videoFailed(videoId);
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
       if (attempt.retryCount >= attempt.retryLimit) {
         log.error({ err: error }, 'transcode failed for good');
         await this.repo.markFailed(videoId, token, `Processing failed: ${message}`);
+        await this.notifier.videoFailed(videoId);
         return;
       }
       log.warn({ err: error }, 'transcode failed; will retry');

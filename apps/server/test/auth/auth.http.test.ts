@@ -51,6 +51,25 @@ describe('registration', () => {
     expect(response.json().error.message).toMatch(mentions);
   });
 
+  it.each([
+    ['an overlong username', { username: 'u'.repeat(33), email: 'long@example.test', password: 'long enough' }, /username/],
+    ['an overlong password', { username: 'longpw', email: 'longpw@example.test', password: 'p'.repeat(257) }, /password/],
+    ['a number as username', { username: 12345, email: 'num@example.test', password: 'long enough' }, /username/],
+    ['an unknown field', { username: 'extra', email: 'extra@example.test', password: 'long enough', role: 'admin' }, /additional/],
+  ])('rejects %s with a readable 400, never a 500', async (_name, payload, mentions) => {
+    const response = await post('/api/v1/auth/register', payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toMatch(mentions);
+  });
+
+  it('rejects a body that is not JSON at all, and a JSON array', async () => {
+    const text = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: 'login=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().error.code).toEqual(expect.any(String));
+    const array = await post('/api/v1/auth/login', [1, 2]);
+    expect(array.statusCode).toBe(400);
+  });
+
   it('answers malformed JSON with the error shape', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: '{"username":', headers: { 'content-type': 'application/json' } });
     expect(response.statusCode).toBe(400);

@@ -44,8 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX videos_title_trgm ON videos USING gin (title gin_trgm_ops);
 
     CREATE INDEX channels_search ON channels USING gin ((to_tsvector('simple'::regconfig, name || ' ' || handle)));
-    CREATE INDEX channels_name_trgm ON channels USING gin (name gin_trgm_ops);
-    CREATE INDEX channels_handle_trgm ON channels USING gin (handle gin_trgm_ops);
+    CREATE INDEX channels_search_trgm ON channels USING gin ((name || ' ' || handle) gin_trgm_ops);
 
     -- Rebuilt by a periodic job (discovery.refresh-trending); requests only read the top of it.
     CREATE TABLE trending_scores (

@@ -1,0 +1,77 @@
+import type { ChannelResult, SearchQuery, SearchResults, SearchSort, Suggestions } from '@tube/shared';
+import type { Infra } from '../infra/infra.ts';
+import { badRequest } from '../infra/http/errors.ts';
+import type { MediaUrls } from '../playback/media-urls.ts';
+import { toVideoDto } from '../videos/video.dto.ts';
+import { decodeKeyset, encodeKeyset, pageOf } from '../discovery/keyset.ts';
+import type { ListingCache } from '../discovery/listing-cache.ts';
+import { SearchRepository } from './search.repository.ts';
+import { parseQuery } from './search-query.ts';
+
+const SUGGESTION_COUNT = 8;
+/** One or two letters match too much to be useful (and defeat the trigram index). */
+const SUGGESTION_MIN_LENGTH = 2;
+
+export class SearchService {
+  readonly repo: SearchRepository;
+
+  constructor(
+    private readonly infra: Infra,
+    private readonly urls: MediaUrls,
+    private readonly listings: ListingCache,
+  ) {
+    this.repo = new SearchRepository(infra.db);
+  }
+
+  async search(input: SearchQuery): Promise<SearchResults> {
+    const query = parseQuery(input.q);
+    if (!query.text) throw badRequest('Type something to search for', 'empty_query');
+    const sort: SearchSort = input.sort ?? 'relevance';
+    const limit = input.limit ?? 20;
+
+    if (input.type === 'channels') {
+      const order = `search:channels:${sort}`;
+      const rows = await this.repo.searchChannels({ query, sort, after: decodeKeyset(order, input.cursor, 'number'), limit: limit + 1 });
+      const counts = await this.repo.listedVideoCounts(rows.slice(0, limit).map((row) => row.id));
+      const page = pageOf(
+        rows,
+        limit,
+        (row): ChannelResult => ({
+          id: row.id,
+          handle: row.handle,
+          name: row.name,
+          description: row.description,
+          avatarUrl: row.avatar_key ? `${(this.infra.config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '')}/media/${row.avatar_key}` : null,
+          subscriberCount: Number(row.subscriber_count),
+          videoCount: counts.get(row.id) ?? 0,
+        }),
+        (row) => encodeKeyset(order, { key: row.sort_key, id: row.id }),
+      );
+      return { type: 'channels', ...page };
+    }
+
+    const order = `search:videos:${sort}`;
+    const rows = await this.repo.searchVideos({
+      query,
+      sort,
+      ...(input.duration ? { duration: input.duration } : {}),
+      ...(input.uploaded ? { uploaded: input.uploaded } : {}),
+      after: decodeKeyset(order, input.cursor, 'number'),
+      limit: limit + 1,
+    });
+    const page = pageOf(
+      rows,
+      limit,
+      (row) => toVideoDto(row, this.urls),
+      (row) => encodeKeyset(order, { key: row.sort_key, id: row.id }),
+    );
+    return { type: 'videos', ...page };
+  }
+
+  async suggestions(typed: string): Promise<Suggestions> {
+    const text = parseQuery(typed).text.toLowerCase();
+    if (text.length < SUGGESTION_MIN_LENGTH) return { suggestions: [] };
+    const suggestions = await this.listings.getOrCompute('suggestions', [text], () => this.repo.suggestTitles(text, SUGGESTION_COUNT));
+    return { suggestions };
+  }
+}
