@@ -59,11 +59,16 @@ export async function startTestApp(
     database,
     dataDir,
     async close() {
-      stopReaper?.();
-      await stopWorker?.();
-      await app.close();
-      await services.views.stop();
-      await infra.close();
+      const step = async (name: string, work: () => Promise<unknown> | unknown) => {
+        const started = Date.now();
+        await work();
+        if (process.env.TEST_TIMING) console.log(`close ${name}: ${Date.now() - started} ms`);
+      };
+      await step('reaper', () => stopReaper?.());
+      await step('worker', () => stopWorker?.());
+      await step('app', () => app.close());
+      await step('views', () => services.views.stop());
+      await step('infra', () => infra.close());
       if (!options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
