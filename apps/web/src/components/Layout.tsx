@@ -1,0 +1,269 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Link, NavLink, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import type { User } from '@tube/shared';
+import { useAuth } from '../auth/auth-context.tsx';
+import { Icon, type IconName } from './Icon.tsx';
+import { channelPath, UserMenu } from './UserMenu.tsx';
+
+const NAV_PREFERENCE_KEY = 'tube.navExpanded';
+const WIDE_SCREEN_QUERY = '(min-width: 1100px)';
+
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const onChange = () => setMatches(list.matches);
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, [query]);
+  return matches;
+}
+
+function readNavPreference(): boolean {
+  try {
+    return window.localStorage.getItem(NAV_PREFERENCE_KEY) !== 'false';
+  } catch {
+    return true;
+  }
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const wideScreen = useMediaQuery(WIDE_SCREEN_QUERY);
+  const [expandedOnWideScreen, setExpandedOnWideScreen] = useState(readNavPreference);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const location = useLocation();
+  // The watch page uses the whole width, like YouTube: the guide becomes a drawer there.
+  const guideAsDrawer = !wideScreen || location.pathname.startsWith('/watch/');
+
+  const closeDrawer = useCallback(() => setDrawerOpen(false), []);
+  useEffect(closeDrawer, [location.pathname, location.search, closeDrawer]);
+
+  const toggleNav = () => {
+    if (guideAsDrawer) {
+      setDrawerOpen((open) => !open);
+      return;
+    }
+    setExpandedOnWideScreen((expanded) => {
+      try {
+        window.localStorage.setItem(NAV_PREFERENCE_KEY, String(!expanded));
+      } catch {
+        // Preference just won't persist.
+      }
+      return !expanded;
+    });
+  };
+
+  const navMode = guideAsDrawer ? 'drawer' : expandedOnWideScreen ? 'expanded' : 'mini';
+
+  return (
+    <div className="app" data-nav={navMode} data-watch={location.pathname.startsWith('/watch/') || undefined}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <TopBar onToggleNav={toggleNav} navOpen={guideAsDrawer ? drawerOpen : expandedOnWideScreen} />
+      {guideAsDrawer ? (
+        drawerOpen ? (
+          <>
+            <div className="drawer-backdrop" onClick={closeDrawer} />
+            <SideNav variant="drawer" onClose={closeDrawer} />
+          </>
+        ) : null
+      ) : (
+        <SideNav variant={expandedOnWideScreen ? 'expanded' : 'mini'} />
+      )}
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+      <BottomNav />
+    </div>
+  );
+}
+
+function TopBar({ onToggleNav, navOpen }: { onToggleNav: () => void; navOpen: boolean }) {
+  const { status, user } = useAuth();
+  const [searchOpenOnMobile, setSearchOpenOnMobile] = useState(false);
+  const location = useLocation();
+  return (
+    <header className="topbar" data-search-open={searchOpenOnMobile || undefined}>
+      <div className="topbar-start">
+        <button type="button" className="icon-button" aria-label="Menu" aria-expanded={navOpen} onClick={onToggleNav}>
+          <Icon name="menu" />
+        </button>
+        <Logo />
+      </div>
+      <SearchBox key={location.pathname === '/results' ? 'results' : 'other'} onCloseMobile={() => setSearchOpenOnMobile(false)} />
+      <div className="topbar-end">
+        <button type="button" className="icon-button search-toggle" aria-label="Search" onClick={() => setSearchOpenOnMobile(true)}>
+          <Icon name="search" />
+        </button>
+        <Link to="/upload" className="button button-secondary create-button" aria-label="Upload a video">
+          <Icon name="add" />
+          <span className="create-label">Create</span>
+        </Link>
+        {status === 'signedIn' && user ? (
+          <UserMenu user={user} />
+        ) : status === 'loading' ? (
+          <span className="avatar-placeholder" aria-hidden="true" />
+        ) : (
+          <Link to={`/signin?next=${encodeURIComponent(location.pathname + location.search)}`} className="button button-outline sign-in-button">
+            <Icon name="channel" />
+            Sign in
+          </Link>
+        )}
+      </div>
+    </header>
+  );
+}
+
+export function Logo() {
+  return (
+    <Link to="/" className="logo" aria-label="Tube home">
+      <svg width="32" height="24" viewBox="0 0 32 24" aria-hidden="true">
+        <rect width="32" height="24" rx="6" fill="#f00" />
+        <path d="M13 7v10l8.5-5z" fill="#fff" />
+      </svg>
+      <span className="logo-text">Tube</span>
+    </Link>
+  );
+}
+
+function SearchBox({ onCloseMobile }: { onCloseMobile: () => void }) {
+  const [searchParams] = useSearchParams();
+  const [query, setQuery] = useState(searchParams.get('q') ?? '');
+  const navigate = useNavigate();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = query.trim();
+    if (!trimmed) return;
+    onCloseMobile();
+    navigate(`/results?q=${encodeURIComponent(trimmed)}`);
+  };
+  return (
+    <form className="search" role="search" onSubmit={submit}>
+      <button type="button" className="icon-button search-back" aria-label="Close search" onClick={onCloseMobile}>
+        <Icon name="arrowBack" />
+      </button>
+      <input
+        type="search"
+        name="q"
+        placeholder="Search"
+        aria-label="Search videos"
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+        enterKeyHint="search"
+      />
+      <button type="submit" className="search-submit" aria-label="Search">
+        <Icon name="search" />
+      </button>
+    </form>
+  );
+}
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: IconName;
+  signedInOnly?: boolean;
+}
+
+function navItems(user: User | null): { main: NavItem[]; you: NavItem[] } {
+  return {
+    main: [
+      { to: '/', label: 'Home', icon: 'home' },
+      { to: '/upload', label: 'Upload', icon: 'upload' },
+    ],
+    you: [
+      { to: user ? channelPath(user) : '/signin', label: 'Your channel', icon: 'channel', signedInOnly: true },
+      { to: '/studio', label: 'Studio', icon: 'studio', signedInOnly: true },
+      { to: '/settings/sessions', label: 'Sessions', icon: 'devices', signedInOnly: true },
+    ],
+  };
+}
+
+function SideNav({ variant, onClose }: { variant: 'expanded' | 'mini' | 'drawer'; onClose?: () => void }) {
+  const { user } = useAuth();
+  const navRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (variant !== 'drawer') return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    navRef.current?.querySelector<HTMLElement>('button, a')?.focus();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose?.();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      opener?.focus();
+    };
+  }, [variant, onClose]);
+  const { main, you } = navItems(user);
+  const renderItem = (item: NavItem) => (
+    <li key={item.label}>
+      <NavLink to={item.to} end={item.to === '/'} className="nav-item" onClick={onClose}>
+        <Icon name={item.icon} />
+        <span className="nav-label">{item.label}</span>
+      </NavLink>
+    </li>
+  );
+  return (
+    <nav ref={navRef} className={`sidenav sidenav-${variant}`} aria-label="Main">
+      {variant === 'drawer' ? (
+        <div className="drawer-header">
+          <button type="button" className="icon-button" aria-label="Close menu" onClick={onClose}>
+            <Icon name="menu" />
+          </button>
+          <Logo />
+        </div>
+      ) : null}
+      <ul>{main.map(renderItem)}</ul>
+      {variant === 'mini' ? (
+        user ? (
+          <ul>{you.slice(0, 2).map(renderItem)}</ul>
+        ) : null
+      ) : (
+        <>
+          <hr />
+          {user ? (
+            <>
+              <h2 className="nav-heading">You</h2>
+              <ul>{you.map(renderItem)}</ul>
+            </>
+          ) : (
+            <div className="nav-signin">
+              <p>Sign in to upload videos and manage your channel.</p>
+              <Link to="/signin" className="button button-outline" onClick={onClose}>
+                <Icon name="channel" /> Sign in
+              </Link>
+            </div>
+          )}
+          <hr />
+          <p className="nav-footer">Tube · a self-hosted video platform</p>
+        </>
+      )}
+    </nav>
+  );
+}
+
+function BottomNav() {
+  const { user } = useAuth();
+  return (
+    <nav className="bottomnav" aria-label="Shortcuts">
+      <NavLink to="/" end className="bottomnav-item">
+        <Icon name="home" />
+        <span>Home</span>
+      </NavLink>
+      <NavLink to="/upload" className="bottomnav-item">
+        <Icon name="add" />
+        <span>Upload</span>
+      </NavLink>
+      <NavLink to="/studio" className="bottomnav-item">
+        <Icon name="studio" />
+        <span>Studio</span>
+      </NavLink>
+      <NavLink to={user ? '/settings/sessions' : '/signin'} className="bottomnav-item">
+        <Icon name={user ? 'channel' : 'signIn'} />
+        <span>{user ? 'You' : 'Sign in'}</span>
+      </NavLink>
+    </nav>
+  );
+}

@@ -1,0 +1,98 @@
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import type { Video } from '@tube/shared';
+import { formatDuration, formatRelativeTime, formatViewCount } from '../lib/format.ts';
+import { Icon } from './Icon.tsx';
+import { Avatar } from './ui.tsx';
+
+export function Thumbnail({ video, eager = false }: { video: Video; eager?: boolean }) {
+  const [broken, setBroken] = useState(false);
+  const duration = formatDuration(video.durationSeconds);
+  return (
+    <div className="thumbnail">
+      {video.thumbnailUrl && !broken ? (
+        <img src={video.thumbnailUrl} alt="" loading={eager ? 'eager' : 'lazy'} decoding="async" onError={() => setBroken(true)} />
+      ) : (
+        <div className="thumbnail-placeholder">
+          <Icon name="video" size={40} />
+        </div>
+      )}
+      {duration ? <span className="duration-badge">{duration}</span> : null}
+    </div>
+  );
+}
+
+function publishedLabel(video: Video): string {
+  return formatRelativeTime(video.publishedAt ?? video.createdAt);
+}
+
+/** Grid card for the home feed. */
+export function VideoCard({ video, eager }: { video: Video; eager?: boolean }) {
+  return (
+    <article className="video-card" data-testid="video-card">
+      <Link to={`/watch/${video.id}`} className="video-card-thumb" tabIndex={-1} aria-hidden="true">
+        <Thumbnail video={video} eager={eager} />
+      </Link>
+      <div className="video-card-body">
+        <Avatar name={video.channel.name} size={36} />
+        <div className="video-card-text">
+          <h3 className="video-title">
+            <Link to={`/watch/${video.id}`} title={video.title}>
+              {video.title}
+            </Link>
+          </h3>
+          <div className="video-meta">
+            <Link to={`/channel/${encodeURIComponent(video.channel.handle)}`} className="channel-link">
+              {video.channel.name}
+            </Link>
+            <div>
+              {formatViewCount(video.viewCount)} · {publishedLabel(video)}
+            </div>
+          </div>
+        </div>
+      </div>
+    </article>
+  );
+}
+
+/** Horizontal row for search results and the watch page's "more videos". */
+export function VideoRow({ video, compact = false }: { video: Video; compact?: boolean }) {
+  return (
+    <article className={compact ? 'video-row video-row-compact' : 'video-row'} data-testid="video-row">
+      <Link to={`/watch/${video.id}`} className="video-row-thumb" tabIndex={-1} aria-hidden="true">
+        <Thumbnail video={video} />
+      </Link>
+      <div className="video-row-text">
+        <h3 className="video-title">
+          <Link to={`/watch/${video.id}`} title={video.title}>
+            {video.title}
+          </Link>
+        </h3>
+        <div className="video-meta">
+          {formatViewCount(video.viewCount)} · {publishedLabel(video)}
+        </div>
+        <div className="video-meta">
+          <Link to={`/channel/${encodeURIComponent(video.channel.handle)}`} className="channel-link">
+            {video.channel.name}
+          </Link>
+        </div>
+        {!compact && video.description ? <p className="video-row-description">{video.description.slice(0, 200)}</p> : null}
+      </div>
+    </article>
+  );
+}
+
+export function VideoCardSkeleton() {
+  return (
+    <div className="video-card skeleton" aria-hidden="true">
+      <div className="thumbnail" />
+      <div className="video-card-body">
+        <span className="skeleton-circle" />
+        <div className="video-card-text">
+          <div className="skeleton-line" />
+          <div className="skeleton-line short" />
+        </div>
+      </div>
+    </div>
+  );
+}

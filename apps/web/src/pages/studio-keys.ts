@@ -1,0 +1,1 @@
+export const STUDIO_VIDEOS_KEY = ['studio', 'videos'] as const;
