@@ -61,3 +61,15 @@ export async function startS3Server(scratchDir: string): Promise<S3Server> {
   };
 }
 
+
+/** Environment that points a test app's storage at an s3rver instance. */
+export function s3StorageEnv(server: S3Server): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: server.settings.bucket,
+    S3_ENDPOINT: server.settings.endpoint!,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_ACCESS_KEY_ID: server.settings.accessKeyId!,
+    S3_SECRET_ACCESS_KEY: server.settings.secretAccessKey!,
+  };
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { FAST_TRANSCODE_ENV, makeVideo } from '../helpers/media.ts';
-import { startS3Server, type S3Server } from '../helpers/s3.ts';
+import { s3StorageEnv, startS3Server, type S3Server } from '../helpers/s3.ts';
 import { baseUrl, uploadVideo } from '../helpers/videos.ts';
 
 let dir: string;
@@ -21,14 +21,7 @@ afterAll(async () => {
 
 const drivers = {
   fs: (): Record<string, string> => ({}),
-  s3: (): Record<string, string> => ({
-    STORAGE_DRIVER: 's3',
-    S3_BUCKET: s3.settings.bucket,
-    S3_ENDPOINT: s3.settings.endpoint!,
-    S3_FORCE_PATH_STYLE: 'true',
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-  }),
+  s3: (): Record<string, string> => s3StorageEnv(s3),
 };
 
 describe.each(Object.keys(drivers) as (keyof typeof drivers)[])('origin media route on the %s driver', (driver) => {

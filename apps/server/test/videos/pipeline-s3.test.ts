@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { decodeAll, FAST_TRANSCODE_ENV, ffprobeJson, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
-import { startS3Server, type S3Server } from '../helpers/s3.ts';
+import { s3StorageEnv, startS3Server, type S3Server } from '../helpers/s3.ts';
 
 let s3: S3Server;
 let t: TestApp;
@@ -18,15 +18,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tube-s3-pipeline-'));
   s3 = await startS3Server(dir);
   t = await startTestApp(
-    {
-      ...FAST_TRANSCODE_ENV,
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: s3.settings.bucket,
-      S3_ENDPOINT: s3.settings.endpoint!,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-    },
+    { ...FAST_TRANSCODE_ENV, ...s3StorageEnv(s3) },
     'all',
     { withWorker: true },
   );
