@@ -62,7 +62,7 @@ export function formatBitrate(bitsPerSecond: number): string {
   return bitsPerSecond % 1000 === 0 ? `${bitsPerSecond / 1000}k` : String(bitsPerSecond);
 }
 
-/** `[0:v]split=N[v0]...;[v0]scale=W:H,setsar=..[v0out];...` — decode once, scale once per rung. */
+/** `[0:N]split=R[v0]...;[v0]scale=W:H,setsar=S[v0out];...`: decode once, scale once per rung. */
 export function buildLadderFilterGraph(info: SourceInfo, rungs: readonly Rung[]): string {
   const fpsCap = info.fps > outputFrameRate(info) ? `fps=${outputFrameRate(info)},` : '';
   const branches = rungs.map((_, index) => `[v${index}]`).join('');
@@ -126,10 +126,15 @@ export function buildTranscodeArgs(request: TranscodeRequest): string[] {
   return args;
 }
 
-/** The share of work done according to the latest block in a chunk of ffmpeg `-progress` output. */
+/**
+ * The share of work done according to the latest block in a chunk of ffmpeg `-progress` output.
+ * Only complete lines count: a pipe chunk can end mid-line ("out_time_us=12|34567"), and
+ * reading that fragment would make progress jump backwards.
+ */
 export function parseProgress(chunk: string, durationSeconds: number): number | null {
   let outTimeMicroseconds: number | null = null;
-  for (const line of chunk.split(/\r?\n/)) {
+  const completeLines = chunk.split('\n').slice(0, -1);
+  for (const line of completeLines) {
     const separator = line.indexOf('=');
     if (separator < 0) continue;
     const key = line.slice(0, separator).trim();

@@ -102,8 +102,13 @@ async function transcode(input: string, info: SourceInfo, rungs: Rung[], outputN
   await mkdir(outputDir);
   const progress: number[] = [];
   const args = buildTranscodeArgs({ input, outputDir, info, rungs, segmentSeconds: 1, preset: 'ultrafast', threads: 2 });
+  // Pipe chunks can split a line; hand parseProgress whole lines only, or progress=end could be missed.
+  let partialLine = '';
   await mustRun(FFMPEG, args, (chunk) => {
-    const fraction = parseProgress(chunk, info.durationSeconds);
+    const text = partialLine + chunk;
+    const completeUpTo = text.lastIndexOf('\n') + 1;
+    partialLine = text.slice(completeUpTo);
+    const fraction = parseProgress(text.slice(0, completeUpTo), info.durationSeconds);
     if (fraction !== null) progress.push(fraction);
   });
   return { outputDir, progress, files: (await readdir(outputDir)).sort() };

@@ -259,6 +259,11 @@ describe('parseProgress', () => {
     expect(parseProgress('out_time_us=-9223372036854775807\nprogress=continue\n', 10)).toBe(0);
   });
 
+  it('ignores a line cut off at the end of a chunk', () => {
+    expect(parseProgress('out_time_us=4000000\nprogress=continue\nout_time_us=12', 10)).toBeCloseTo(0.4);
+    expect(parseProgress('progress=en', 10)).toBeNull();
+  });
+
   it('handles CRLF line endings', () => {
     expect(parseProgress('out_time_us=2000000\r\nprogress=continue\r\n', 4)).toBeCloseTo(0.5);
   });
