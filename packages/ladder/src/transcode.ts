@@ -62,16 +62,23 @@ export function formatBitrate(bitsPerSecond: number): string {
   return bitsPerSecond % 1000 === 0 ? `${bitsPerSecond / 1000}k` : String(bitsPerSecond);
 }
 
+/** ffmpeg accepts rationals; 29.97 is written as 30000/1001 so no drift accumulates. */
+export function formatFrameRate(fps: number): string {
+  for (const base of [24, 30, 60]) if (Math.abs(fps - (base * 1000) / 1001) < 0.001) return `${base * 1000}/1001`;
+  return Number.isInteger(fps) ? String(fps) : fps.toFixed(3);
+}
+
 /** `[0:N]split=R[v0]...;[v0]scale=W:H,setsar=S[v0out];...`: decode once, scale once per rung. */
 export function buildLadderFilterGraph(info: SourceInfo, rungs: readonly Rung[]): string {
-  const fpsCap = info.fps > outputFrameRate(info) ? `fps=${outputFrameRate(info)},` : '';
+  const fpsCap = info.fps > outputFrameRate(info) ? `fps=${formatFrameRate(outputFrameRate(info))},` : '';
   const branches = rungs.map((_, index) => `[v${index}]`).join('');
   const scalers = rungs.map((rung, index) => {
     const sar = rungSampleAspectRatio(info, rung);
     // setsar evaluates its ratio as a float and approximates it with terms ≤ max (default 100).
     const maxTerm = Math.max(...sar.split('/').map(Number));
     const setsar = maxTerm === 1 ? 'setsar=1' : `setsar=${sar}:max=${maxTerm}`;
-    return `[v${index}]scale=${rung.width}:${rung.height},${setsar}[v${index}out]`;
+    const fps = rung.frameRate < outputFrameRate(info) ? `fps=${formatFrameRate(rung.frameRate)},` : '';
+    return `[v${index}]${fps}scale=${rung.width}:${rung.height},${setsar}[v${index}out]`;
   });
   return [`[0:${info.videoStreamIndex}]${fpsCap}split=${rungs.length}${branches}`, ...scalers].join(';');
 }
@@ -86,7 +93,6 @@ export function buildLadderFilterGraph(info: SourceInfo, rungs: readonly Rung[])
 export function buildTranscodeArgs(request: TranscodeRequest): string[] {
   const { input, outputDir, info, rungs, segmentSeconds, preset, threads } = request;
   if (rungs.length === 0) throw new Error('buildTranscodeArgs needs at least one rung');
-  const framesPerSegment = Math.max(1, Math.round(outputFrameRate(info) * segmentSeconds));
   const audioStreamIndex = info.hasAudio ? info.audioStreamIndex : null;
 
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
@@ -100,9 +106,12 @@ export function buildTranscodeArgs(request: TranscodeRequest): string[] {
   args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p');
   if (threads !== undefined) args.push('-threads', String(threads));
   // x264 clamps keyint_min to keyint/2+1; it matters little since scene cuts are off.
-  args.push('-g', String(framesPerSegment), '-keyint_min', String(framesPerSegment), '-sc_threshold', '0');
+  args.push('-sc_threshold', '0');
   args.push('-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`);
   rungs.forEach((rung, index) => {
+    // One GOP per segment, counted in this rung's own frames (rungs may run at different frame rates).
+    const framesPerSegment = String(Math.max(1, Math.round(rung.frameRate * segmentSeconds)));
+    args.push(`-g:v:${index}`, framesPerSegment, `-keyint_min:v:${index}`, framesPerSegment);
     args.push(`-b:v:${index}`, formatBitrate(rung.videoBitrate));
     args.push(`-maxrate:v:${index}`, formatBitrate(rung.maxrate));
     args.push(`-bufsize:v:${index}`, formatBitrate(rung.bufsize));
@@ -182,7 +191,6 @@ function withAttributes(attributes: Attribute[], updates: Record<string, string>
  */
 export function rewriteHlsMaster(text: string, rungs: readonly Rung[], info: SourceInfo): string {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  const frameRate = outputFrameRate(info).toFixed(3);
   const output: string[] = [];
   for (const [position, line] of lines.entries()) {
     if (line.startsWith('#EXT-X-STREAM-INF:')) {
@@ -197,7 +205,7 @@ export function rewriteHlsMaster(text: string, rungs: readonly Rung[], info: Sou
       const updated = withAttributes(attributes, {
         BANDWIDTH: String(rung.maxrate + audioBitrate),
         'AVERAGE-BANDWIDTH': String(rung.videoBitrate + audioBitrate),
-        'FRAME-RATE': frameRate,
+        'FRAME-RATE': rung.frameRate.toFixed(3),
       });
       output.push(`#EXT-X-STREAM-INF:${updated}`);
     } else if (line.startsWith('#EXT-X-MEDIA:') && line.includes('TYPE=AUDIO')) {

@@ -183,9 +183,11 @@ describe('transcoding with the real ffmpeg', () => {
     const rewritten = rewriteHlsMaster(master, rungs, info);
     const rewrittenVariants = rewritten.split('\n').filter((line) => line.startsWith('#EXT-X-STREAM-INF:'));
     expect(rewrittenVariants.map((line) => [attribute(line, 'BANDWIDTH'), attribute(line, 'CODECS')])).toEqual([
-      ['353000', attribute(variants[0] ?? '', 'CODECS')],
-      ['578000', attribute(variants[1] ?? '', 'CODECS')],
+      [String(rungs[0]!.maxrate + rungs[0]!.audioBitrate), attribute(variants[0] ?? '', 'CODECS')],
+      [String(rungs[1]!.maxrate + rungs[1]!.audioBitrate), attribute(variants[1] ?? '', 'CODECS')],
     ]);
+    // 426×240 at 25 fps: 0.19 and 0.17 bits per pixel (bpp × w × h × fps), rounded to whole kbit/s.
+    expect(rungs.map((rung) => rung.videoBitrate)).toEqual([Math.round((0.19 * 256 * 144 * 25) / 1000) * 1000, Math.round((0.17 * 426 * 240 * 25) / 1000) * 1000]);
   });
 
   it('packages a silent source without an audio adaptation set', async () => {

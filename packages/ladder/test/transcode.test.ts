@@ -73,32 +73,41 @@ describe('buildTranscodeArgs', () => {
       '-map_chapters',
       '-1',
       ...X264,
-      '-g',
-      '120',
-      '-keyint_min',
-      '120',
       '-sc_threshold',
       '0',
       '-force_key_frames',
       'expr:gte(t,n_forced*4)',
+      // bits per pixel × w × h × fps: 0.17 × 428 × 240 × 30, 0.15 × 640 × 360 × 30, 0.12 × 854 × 480 × 30
+      '-g:v:0',
+      '120',
+      '-keyint_min:v:0',
+      '120',
       '-b:v:0',
-      '300k',
+      '524k',
       '-maxrate:v:0',
-      '450k',
+      '786k',
       '-bufsize:v:0',
-      '600k',
+      '1048k',
+      '-g:v:1',
+      '120',
+      '-keyint_min:v:1',
+      '120',
       '-b:v:1',
-      '700k',
+      '1037k',
       '-maxrate:v:1',
-      '1050k',
+      '1555500',
       '-bufsize:v:1',
-      '1400k',
+      '2074k',
+      '-g:v:2',
+      '120',
+      '-keyint_min:v:2',
+      '120',
       '-b:v:2',
-      '1200k',
+      '1476k',
       '-maxrate:v:2',
-      '1800k',
+      '2214k',
       '-bufsize:v:2',
-      '2400k',
+      '2952k',
       ...AAC,
       '-f',
       'dash',
@@ -136,20 +145,20 @@ describe('buildTranscodeArgs', () => {
       ...X264,
       '-threads',
       '2',
-      '-g',
-      '150',
-      '-keyint_min',
-      '150',
       '-sc_threshold',
       '0',
       '-force_key_frames',
       'expr:gte(t,n_forced*6)',
+      '-g:v:0',
+      '150',
+      '-keyint_min:v:0',
+      '150',
       '-b:v:0',
-      '150k',
+      '175k',
       '-maxrate:v:0',
-      '225k',
+      '262500',
       '-bufsize:v:0',
-      '300k',
+      '350k',
       '-f',
       'dash',
       '-seg_duration',
@@ -187,18 +196,25 @@ describe('buildTranscodeArgs', () => {
     expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]split=1[v0];[v0]scale=160:120,setsar=1[v0out]');
   });
 
-  it('drops frames above 60 fps once, before splitting, and sizes the GOP for 60 fps', () => {
+  it('drops frames above 60 fps once before splitting, then to 30 fps on rungs below 720p, with GOPs to match', () => {
     const info = source({ fps: 120, width: 1280, height: 720 });
-    const rungs = planLadder(info, { maxHeight: 144 });
+    const rungs = planLadder(info, { maxHeight: 720 }).filter((rung) => rung.name === '144p' || rung.name === '720p');
     const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs, segmentSeconds: 2, preset: 'ultrafast' });
-    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]fps=60,split=1[v0];[v0]scale=256:144,setsar=1[v0out]');
-    expect(args[args.indexOf('-g') + 1]).toBe('120');
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]fps=60,split=2[v0][v1];[v0]fps=30,scale=256:144,setsar=1[v0out];[v1]scale=1280:720,setsar=1[v1out]');
+    expect(args[args.indexOf('-g:v:0') + 1]).toBe('60');
+    expect(args[args.indexOf('-g:v:1') + 1]).toBe('120');
+  });
+
+  it('halves a 59.94 fps source exactly on low rungs', () => {
+    const info = source({ fps: 60000 / 1001, width: 640, height: 360 });
+    const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs: planLadder(info, { maxHeight: 144 }), segmentSeconds: 4, preset: 'ultrafast' });
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]split=1[v0];[v0]fps=30000/1001,scale=256:144,setsar=1[v0out]');
   });
 
   it('rounds the GOP for NTSC frame rates', () => {
     const info = source({ fps: 30000 / 1001 });
     const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs: planLadder(info, { maxHeight: 144 }), segmentSeconds: 4, preset: 'ultrafast' });
-    expect(args[args.indexOf('-g') + 1]).toBe('120');
+    expect(args[args.indexOf('-g:v:0') + 1]).toBe('120');
   });
 
   it('refuses an empty ladder', () => {
@@ -292,9 +308,9 @@ describe('rewriteHlsMaster', () => {
         '#EXT-X-INDEPENDENT-SEGMENTS',
         '#EXT-X-VERSION:7',
         '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_A1",NAME="audio_2",DEFAULT=YES,URI="media_2.m3u8",CHANNELS="2"',
-        '#EXT-X-STREAM-INF:BANDWIDTH=353000,RESOLUTION=256x144,CODECS="avc1.42c00c,mp4a.40.2",AUDIO="group_A1",AVERAGE-BANDWIDTH=278000,FRAME-RATE=25.000',
+        '#EXT-X-STREAM-INF:BANDWIDTH=390500,RESOLUTION=256x144,CODECS="avc1.42c00c,mp4a.40.2",AUDIO="group_A1",AVERAGE-BANDWIDTH=303000,FRAME-RATE=25.000',
         'media_0.m3u8',
-        '#EXT-X-STREAM-INF:BANDWIDTH=578000,RESOLUTION=426x240,CODECS="avc1.42c015,mp4a.40.2",AUDIO="group_A1",AVERAGE-BANDWIDTH=428000,FRAME-RATE=25.000',
+        '#EXT-X-STREAM-INF:BANDWIDTH=780500,RESOLUTION=426x240,CODECS="avc1.42c015,mp4a.40.2",AUDIO="group_A1",AVERAGE-BANDWIDTH=563000,FRAME-RATE=25.000',
         'media_1.m3u8',
         '',
       ].join('\n'),
@@ -307,7 +323,7 @@ describe('rewriteHlsMaster', () => {
     const once = rewriteHlsMaster(master, planLadder(info, { maxHeight: 1080 }), info);
     expect(once).toBe(
       '#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-VERSION:7\n' +
-        '#EXT-X-STREAM-INF:BANDWIDTH=225000,RESOLUTION=256x144,CODECS="avc1.42c00c",AVERAGE-BANDWIDTH=150000,FRAME-RATE=30.000\nmedia_0.m3u8\n',
+        '#EXT-X-STREAM-INF:BANDWIDTH=315000,RESOLUTION=256x144,CODECS="avc1.42c00c",AVERAGE-BANDWIDTH=210000,FRAME-RATE=30.000\nmedia_0.m3u8\n',
     );
     expect(rewriteHlsMaster(once, planLadder(info, { maxHeight: 1080 }), info)).toBe(once);
   });
