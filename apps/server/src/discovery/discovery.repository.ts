@@ -72,7 +72,13 @@ export class DiscoveryRepository {
           .selectFrom('video_search_documents')
           .select('video_id as id')
           .where(sql<boolean>`document @@ (SELECT query FROM terms)`)
-          .union(db.selectFrom('videos').select('videos.id').where('videos.channel_id', '=', sourceChannel).where(isListed).orderBy('videos.published_at', 'desc').limit(limit)),
+          .union(
+            db
+              .selectFrom((sub) =>
+                sub.selectFrom('videos').select('videos.id').where('videos.channel_id', '=', sourceChannel).where(isListed).orderBy('videos.published_at', 'desc').limit(limit).as('same_channel'),
+              )
+              .select('same_channel.id'),
+          ),
       )
       .selectFrom('candidates')
       .innerJoin('videos', 'videos.id', 'candidates.id')

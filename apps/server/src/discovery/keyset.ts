@@ -20,6 +20,13 @@ export function decodeKeyset(order: string, value: string | undefined, keyType: 
 export function decodeKeyset(order: string, value: string | undefined, keyType: 'string'): Keyset<string> | null;
 export function decodeKeyset(order: string, value: string | undefined, keyType: 'number' | 'string'): Keyset<number | string> | null {
   if (!value) return null;
+  return decodeKeysetOf([order], value, keyType).position;
+}
+
+/** For listings that may be issued in one of several orders: which one this cursor was issued for, and where. */
+type KeyOf<T extends 'number' | 'string'> = T extends 'number' ? number : string;
+
+export function decodeKeysetOf<O extends string, T extends 'number' | 'string'>(orders: readonly O[], value: string, keyType: T): { order: O; position: Keyset<KeyOf<T>> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(value, 'base64url').toString());
@@ -28,8 +35,9 @@ export function decodeKeyset(order: string, value: string | undefined, keyType: 
   }
   if (Array.isArray(parsed) && parsed.length === 3) {
     const [issuedFor, key, id] = parsed as unknown[];
+    const order = orders.find((candidate) => candidate === issuedFor);
     const keyOk = keyType === 'number' ? typeof key === 'number' && Number.isFinite(key) : typeof key === 'string' && key.length <= 64;
-    if (issuedFor === order && keyOk && typeof id === 'string' && UUID.test(id)) return { key: key as number | string, id };
+    if (order !== undefined && keyOk && typeof id === 'string' && UUID.test(id)) return { order, position: { key: key as KeyOf<T>, id } };
   }
   throw badRequest('The cursor is invalid or belongs to another listing; start again without it', 'invalid_cursor');
 }

@@ -57,30 +57,39 @@ export async function moderationRoutes(app: App): Promise<void> {
   );
 
   for (const targetType of ['video', 'comment'] as const) {
-    for (const hidden of [true, false]) {
-      app.post(
-        `/api/v1/admin/${targetType}s/:id/${hidden ? 'hide' : 'unhide'}`,
-        {
-          schema: {
-            tags: ['moderation'],
-            summary: hidden
-              ? `Hide a ${targetType} from everyone but its owner and admins (admins only)`
-              : `Show a hidden ${targetType} again (admins only)`,
-            ...(hidden
-              ? { description: targetType === 'video' ? 'The optional reason is kept for the owner. Open reports on it are resolved as hidden.' : 'Open reports on it are resolved as hidden.' }
-              : {}),
-            security: bearer,
-            params: IdParams,
-            ...(hidden ? { body: HideBody } : {}),
-            response: { 200: ModerationState, ...errors },
-          },
+    const target = (id: string) => ({ type: targetType, id });
+
+    app.post(
+      `/api/v1/admin/${targetType}s/:id/hide`,
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: `Hide a ${targetType} from everyone but its owner and admins (admins only)`,
+          description: `${targetType === 'video' ? 'The optional reason is kept for the owner. ' : ''}Open reports on it are resolved as hidden. The body may be omitted.`,
+          security: bearer,
+          params: IdParams,
+          body: HideBody,
+          response: { 200: ModerationState, ...errors },
         },
-        async (request) => {
-          const moderator = await requireAdmin(request);
-          const reason = hidden ? (request.body as HideBody | undefined)?.reason : undefined;
-          return moderation.setHidden(moderator, { type: targetType, id: request.params.id }, hidden, reason);
+        preValidation: async (request) => {
+          request.body ??= {};
         },
-      );
-    }
+      },
+      async (request) => moderation.setHidden(await requireAdmin(request), target(request.params.id), true, request.body.reason),
+    );
+
+    app.post(
+      `/api/v1/admin/${targetType}s/:id/unhide`,
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: `Show a hidden ${targetType} again (admins only)`,
+          security: bearer,
+          params: IdParams,
+          response: { 200: ModerationState, ...errors },
+        },
+      },
+      async (request) => moderation.setHidden(await requireAdmin(request), target(request.params.id), false),
+    );
   }
 }

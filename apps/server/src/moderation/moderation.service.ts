@@ -1,7 +1,7 @@
 import type { CreatedReport, CreateReportBody, ModerationState, Report, ReportListQuery, ReportPage, ResolvedReports } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
 import type { Db } from '../infra/db/database.ts';
-import { conflict, notFound } from '../infra/http/errors.ts';
+import { AppError, conflict, notFound } from '../infra/http/errors.ts';
 import type { VideoService } from '../videos/video.service.ts';
 import { decodeKeyset, encodeKeyset, pageOf } from '../discovery/keyset.ts';
 import type { ListingCache } from '../discovery/listing-cache.ts';
@@ -30,8 +30,9 @@ export class ModerationService {
     } else {
       const comment = await this.repo.findComment(target.id);
       if (!comment || comment.hidden_at) throw notFound('Comment not found');
-      await this.videos.get(comment.video_id, reporter).catch(() => {
-        throw notFound('Comment not found');
+      // A comment under a video the reporter cannot see is as missing as the video.
+      await this.videos.get(comment.video_id, reporter).catch((error: unknown) => {
+        throw error instanceof AppError && error.statusCode === 404 ? notFound('Comment not found') : error;
       });
     }
     let id: string;

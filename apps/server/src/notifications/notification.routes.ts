@@ -39,7 +39,11 @@ export async function notificationRoutes(app: App): Promise<void> {
         body: MarkReadBody,
         response: { 200: UnreadCount, ...errors },
       },
+      // A bare POST (no body at all) means "all", like an empty object.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
-    async (request) => notifications.markRead(await requireUser(request), request.body?.ids),
+    async (request) => notifications.markRead(await requireUser(request), request.body.ids),
   );
 }

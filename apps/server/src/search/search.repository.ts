@@ -28,6 +28,8 @@ const UPLOADED_WITHIN: Record<SearchUploaded, string> = { hour: '1 hour', today:
 
 export interface VideoSearch {
   query: ParsedQuery;
+  /** Also match titles approximately (typos); off when full-text search alone finds plenty. */
+  fuzzy: boolean;
   duration?: SearchDuration;
   uploaded?: SearchUploaded;
   sort: SearchSort;
@@ -79,14 +81,26 @@ export class SearchRepository {
     });
   }
 
+  /** Listed videos matching the full-text query, counted up to `upTo` (enough to decide whether to match typos too). */
+  async countExactMatches(text: string, upTo: number): Promise<number> {
+    const { rows } = await sql<{ found: number }>`
+      SELECT count(*)::int AS found FROM (
+        SELECT 1 FROM video_search_documents JOIN videos ON videos.id = video_search_documents.video_id
+        WHERE video_search_documents.document @@ websearch_to_tsquery('english'::regconfig, ${text}) AND ${isListed}
+        LIMIT ${upTo}
+      ) AS matches
+    `.execute(this.db);
+    return rows[0]?.found ?? 0;
+  }
+
   /**
    * Candidates come from two indexed lookups — full text on the search documents, trigrams on the titles — united,
    * then filtered (listed, typo matches close enough, exclusions, filters), ranked and cut at the cursor.
    */
   searchVideos(search: VideoSearch) {
-    const { text, fuzzyWords, excludedWords } = search.query;
+    const { text, excludedWords } = search.query;
     const tsQuery = sql`websearch_to_tsquery('english'::regconfig, ${text})`;
-    const fuzzy = trigramMatch(fuzzyWords, sql.ref('videos.title'));
+    const fuzzy = trigramMatch(search.fuzzy ? search.query.fuzzyWords : [], sql.ref('videos.title'));
     const sortKey =
       search.sort === 'date'
         ? epochMicros(sql.ref('videos.published_at'))

@@ -3,12 +3,17 @@ import type { Infra } from '../infra/infra.ts';
 import { badRequest } from '../infra/http/errors.ts';
 import type { MediaUrls } from '../playback/media-urls.ts';
 import { toVideoDto } from '../videos/video.dto.ts';
-import { decodeKeyset, encodeKeyset, pageOf } from '../discovery/keyset.ts';
+import { decodeKeyset, decodeKeysetOf, encodeKeyset, pageOf } from '../discovery/keyset.ts';
 import type { ListingCache } from '../discovery/listing-cache.ts';
 import { SearchRepository } from './search.repository.ts';
 import { parseQuery } from './search-query.ts';
 
 const SUGGESTION_COUNT = 8;
+/**
+ * Typo-tolerant matching compares the query with every candidate title, which costs more than full-text search;
+ * it only runs when full-text search finds fewer listed videos than this.
+ */
+const FUZZY_BELOW_EXACT_MATCHES = 10;
 /** One or two letters match too much to be useful (and defeat the trigram index). */
 const SUGGESTION_MIN_LENGTH = 2;
 
@@ -50,13 +55,19 @@ export class SearchService {
       return { type: 'channels', ...page };
     }
 
-    const order = `search:videos:${sort}`;
+    // The cursor remembers whether the first page matched typos too, so later pages continue the same listing.
+    const exactOrder = `search:videos:${sort}:exact`;
+    const fuzzyOrder = `search:videos:${sort}:fuzzy`;
+    const continued = input.cursor ? decodeKeysetOf([exactOrder, fuzzyOrder], input.cursor, 'number') : null;
+    const fuzzy = continued ? continued.order === fuzzyOrder : (await this.repo.countExactMatches(query.text, FUZZY_BELOW_EXACT_MATCHES)) < FUZZY_BELOW_EXACT_MATCHES;
+    const order = fuzzy ? fuzzyOrder : exactOrder;
     const rows = await this.repo.searchVideos({
       query,
+      fuzzy,
       sort,
       ...(input.duration ? { duration: input.duration } : {}),
       ...(input.uploaded ? { uploaded: input.uploaded } : {}),
-      after: decodeKeyset(order, input.cursor, 'number'),
+      after: continued?.position ?? null,
       limit: limit + 1,
     });
     const page = pageOf(

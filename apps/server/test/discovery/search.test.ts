@@ -55,6 +55,27 @@ describe('video search', () => {
     expect(titles(await searchVideos({ q: 'cookng psta' }))).toEqual(['Cooking pasta at home']);
   });
 
+  it('matches typos only when full-text search finds few videos, and pages on in the same way', async () => {
+    for (let n = 1; n <= 10; n++) await insertVideo(t, bob, { title: `Ukulele lesson ${n}` });
+    await insertVideo(t, bob, { title: 'Ukelele for kids' });
+    const exact = await searchVideos({ q: 'ukulele' });
+    expect(exact.items).toHaveLength(10);
+    expect(titles(exact)).not.toContain('Ukelele for kids');
+    const typo = await searchVideos({ q: 'ukelele' });
+    expect(titles(typo)[0]).toBe('Ukelele for kids');
+    expect(typo.items).toHaveLength(11);
+
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: VideoSearchResults = await searchVideos({ q: 'ukelele', limit: '4', ...(cursor ? { cursor } : {}) });
+      paged.push(...titles(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(titles(typo));
+    await t.infra.db.deleteFrom('videos').where('title', 'like', 'Uk%').execute();
+  });
+
   it('never returns unlisted, private, hidden or unfinished videos', async () => {
     for (const q of ['holiday video', 'unlisted cut', 'private diary', 'spam', 'still processing']) {
       const found = (await searchVideos({ q })).items.map((video) => video.id);
