@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import type { Infra } from '../infra/infra.ts';
 import { AppError, badRequest, conflict, notFound } from '../infra/http/errors.ts';
 import { MediaUrls } from '../playback/media-urls.ts';
+import { VideoEventNotifier } from '../notifications/video-events.ts';
 import { cancelPendingTranscodes, enqueueTranscode } from '../transcoding/transcode.queue.ts';
 import { MEDIA_FILES, toVideoDto } from './video.dto.ts';
 import { decodeCursor, encodeCursor, VideoRepository, type VideoRow } from './video.repository.ts';
@@ -29,8 +30,11 @@ export class VideoService {
   readonly repo: VideoRepository;
   readonly urls: MediaUrls;
 
+  private readonly events: VideoEventNotifier;
+
   constructor(private readonly infra: Infra) {
     this.repo = new VideoRepository(infra.db);
+    this.events = new VideoEventNotifier(infra);
     this.urls = new MediaUrls(infra.config);
   }
 
@@ -147,7 +151,7 @@ export class VideoService {
   }
 
   async update(id: string, user: AuthUser, input: UpdateVideoBody): Promise<Video> {
-    await this.ownedRow(id, user);
+    const before = await this.ownedRow(id, user);
     await this.repo.update(id, {
       ...(input.title !== undefined ? { title: input.title.trim() } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
@@ -156,6 +160,7 @@ export class VideoService {
       ...(input.commentsEnabled !== undefined ? { comments_enabled: input.commentsEnabled } : {}),
     });
     await this.invalidate(id);
+    if (input.visibility === 'public' && before.visibility !== 'public' && before.status === 'ready') await this.events.videoBecamePublic(id);
     return this.get(id, user);
   }
 
