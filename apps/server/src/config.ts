@@ -69,8 +69,12 @@ const Env = Type.Object({
   VIEW_DEDUP_WINDOW: Type.Integer({ default: 1800, minimum: 1 }),
   VIEW_FLUSH_INTERVAL: Type.Integer({ default: 10, minimum: 1 }),
   MAX_CHANNELS_PER_USER: Type.Integer({ default: 5, minimum: 1 }),
+  ADMIN_USERNAMES: Type.String({ default: '' }),
 });
 export type Env = Static<typeof Env>;
+
+/** Every setting's name, in declaration order (the README's configuration table lists them all). */
+export const SETTING_NAMES = Object.keys(Env.properties) as (keyof Env)[];
 
 export type Config = Env & {
   publicUrl: string;
@@ -78,6 +82,8 @@ export type Config = Env & {
   mediaDir: string;
   storageDriver: 'fs' | 's3';
   webDistDir: string;
+  /** Lower-cased usernames that are administrators (from ADMIN_USERNAMES, comma-separated). */
+  adminUsernames: string[];
 };
 
 export class ConfigError extends Error {
@@ -126,6 +132,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir,
     mediaDir: path.resolve(env.MEDIA_DIR ?? path.join(dataDir, 'media')),
     storageDriver: env.STORAGE_DRIVER ?? (env.S3_BUCKET ? 's3' : 'fs'),
+    adminUsernames: env.ADMIN_USERNAMES.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
     webDistDir: path.resolve(env.WEB_DIST_DIR ?? new URL('../../web/dist', import.meta.url).pathname),
   };
 }

@@ -47,11 +47,11 @@ export class AuthRepository {
   /** Creates the user and their default channel; unique violations surface as pg error 23505. */
   async createUser(
     trx: Transaction<Database>,
-    input: { username: string; email: string | null; passwordHash: string | null; channelHandle: string },
+    input: { username: string; email: string | null; passwordHash: string | null; channelHandle: string; role?: 'user' | 'admin' },
   ): Promise<UserRow> {
     const user = await trx
       .insertInto('users')
-      .values({ username: input.username, email: input.email, password_hash: input.passwordHash })
+      .values({ username: input.username, email: input.email, password_hash: input.passwordHash, role: input.role ?? 'user' })
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx
@@ -164,5 +164,11 @@ export class AuthRepository {
       )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /** Makes exactly these (lower-cased) usernames administrators; everyone else keeps their role. */
+  async promoteAdmins(usernames: string[]): Promise<void> {
+    if (usernames.length === 0) return;
+    await this.db.updateTable('users').set({ role: 'admin' }).where(sql<string>`lower(username)`, 'in', usernames).execute();
   }
 }

@@ -66,6 +66,7 @@ export class AuthService {
 
   async init(): Promise<void> {
     await this.keys.load();
+    await this.repo.promoteAdmins(this.config.adminUsernames);
   }
 
   async register(input: { username: string; email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
@@ -79,6 +80,7 @@ export class AuthService {
           email: input.email,
           passwordHash,
           channelHandle: input.username,
+          role: this.config.adminUsernames.includes(input.username.toLowerCase()) ? 'admin' : 'user',
         });
         return user.id;
       });

@@ -5,7 +5,7 @@ import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ LOGIN_RATE_LIMIT_ACCOUNT: '3', LOGIN_RATE_LIMIT_IP: '1000' });
+  t = await startTestApp({ LOGIN_RATE_LIMIT_ACCOUNT: '3', LOGIN_RATE_LIMIT_IP: '1000', ADMIN_USERNAMES: 'Root-Admin, other' });
 });
 afterAll(() => t?.close());
 
@@ -220,5 +220,26 @@ describe('login rate limit', () => {
   it('counts in Redis, so every API process shares the limit', async () => {
     const keys = await t.infra.cache.hit('login:account:grace', 900, 0);
     expect(keys.count).toBe(3);
+  });
+});
+
+describe('administrators', () => {
+  it('are the users named in ADMIN_USERNAMES (case-insensitive); nobody else', async () => {
+    const admin = await registerUser(t.app, 'root-admin');
+    const user = await registerUser(t.app, 'plain-user');
+    expect(admin.user).toMatchObject({ username: 'root-admin' });
+    expect((await t.app.inject({ url: '/api/v1/users/me', headers: bearer(admin.accessToken) })).json().role).toBe('admin');
+    expect((await t.app.inject({ url: '/api/v1/users/me', headers: bearer(user.accessToken) })).json().role).toBe('user');
+    const reports = await t.app.inject({ url: '/api/v1/admin/reports', headers: bearer(user.accessToken) });
+    expect(reports.statusCode).toBe(403);
+    expect((await t.app.inject({ url: '/api/v1/admin/reports', headers: bearer(admin.accessToken) })).statusCode).toBe(200);
+  });
+
+  it('an existing account named later is promoted at the next start', async () => {
+    await registerUser(t.app, 'other');
+    await t.infra.db.updateTable('users').set({ role: 'user' }).where('username', '=', 'other').execute();
+    await t.services.auth.init();
+    const row = await t.infra.db.selectFrom('users').select('role').where('username', '=', 'other').executeTakeFirstOrThrow();
+    expect(row.role).toBe('admin');
   });
 });

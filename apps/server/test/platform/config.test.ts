@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, SETTING_NAMES } from '../../src/config.ts';
 
 describe('configuration', () => {
   it('runs on embedded defaults when nothing is set', () => {
@@ -40,5 +42,14 @@ describe('configuration', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     if (typeof message === 'string') expect((caught as Error).message).toBe(message);
     else expect((caught as Error).message).toMatch(message);
+  });
+});
+
+describe('the README configuration table', () => {
+  it('documents every setting', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../../../README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]));
+    expect(SETTING_NAMES.filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !SETTING_NAMES.includes(name as (typeof SETTING_NAMES)[number]))).toEqual([]);
   });
 });
