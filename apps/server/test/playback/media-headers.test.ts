@@ -99,3 +99,29 @@ describe.each(Object.keys(drivers) as (keyof typeof drivers)[])('origin media ro
     expect((await fetch(media('seg-0-99999.m4s'))).status).toBe(404);
   });
 });
+
+describe('S3_PRESIGNED_MEDIA', () => {
+  it('answers media requests with a redirect to a presigned S3 URL after the access check', async () => {
+    const t = await startTestApp({ ...FAST_TRANSCODE_ENV, ...s3StorageEnv(s3), S3_PRESIGNED_MEDIA: 'true' }, 'all', { withWorker: true });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = baseUrl(t);
+      const { accessToken } = await registerUser(t.app);
+      const video = await uploadVideo(t, accessToken, await makeVideo(dir, 'presigned.mp4', { seconds: 1 }), { title: 'p', visibility: 'unlisted' });
+      const segment = `${base}${video.playback!.hls.replace('master.m3u8', 'seg-0-00001.m4s')}`;
+      const redirect = await fetch(segment, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      const location = redirect.headers.get('location')!;
+      expect(location.startsWith(s3.settings.endpoint!)).toBe(true);
+      expect(location).toContain('X-Amz-Signature=');
+      const followed = await fetch(segment);
+      expect(followed.status).toBe(200);
+      expect((await t.infra.storage.stat(new URL(location).pathname.replace(`/${s3.settings.bucket}/`, '')))?.size).toBe((await followed.arrayBuffer()).byteLength);
+      // The access check still applies before any redirect: no signature, no link.
+      const unsigned = `${base}/media/${video.playback!.hls.split('/media/t/')[1]!.replace(/^[^/]+\//, '')}`;
+      expect((await fetch(unsigned, { redirect: 'manual' })).status).toBe(403);
+    } finally {
+      await t.close();
+    }
+  });
+});
