@@ -53,12 +53,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     throw error;
   }
-  try {
-    const running = await start(config);
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        const force = setTimeout(() => process.exit(1), 30_000).unref();
-        running.stop().then(
+  // Handlers go in before start-up, so a signal during start (e.g. while the embedded database boots) still
+  // shuts down in order once start-up has finished.
+  const starting = start(config);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const force = setTimeout(() => process.exit(1), 30_000).unref();
+      starting
+        .then((running) => running.stop())
+        .then(
           () => {
             clearTimeout(force);
             process.exit(0);
@@ -68,8 +71,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
             process.exit(1);
           },
         );
-      });
-    }
+    });
+  }
+  try {
+    await starting;
   } catch (error) {
     console.error('Tube failed to start:', error instanceof Error ? error.message : error);
     process.exit(1);

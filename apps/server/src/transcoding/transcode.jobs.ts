@@ -12,6 +12,7 @@ export function transcodeJobs(infra: Infra): JobDefinition[] {
     options: transcodeQueueOptions(infra.config),
     concurrency: infra.config.WORKER_CONCURRENCY,
     handle: (data, meta) => service.process(data.videoId, { retryCount: meta.retryCount, retryLimit: meta.retryLimit }),
+    shutdown: () => service.shutdown(),
   };
   return [job as JobDefinition];
 }

@@ -29,6 +29,7 @@ import { VideoRepository } from '../videos/video.repository.ts';
 import { videoCacheKeys } from '../videos/video.service.ts';
 import { VideoEventNotifier } from '../notifications/video-events.ts';
 import { parseHlsMaster } from './hls-master.ts';
+import { enqueueTranscode } from './transcode.queue.ts';
 
 const STORYBOARD = { columns: 10, rows: 10, tileWidth: 160 } as const;
 const POSTER_WIDTH = 1280;
@@ -40,6 +41,9 @@ export interface AttemptInfo {
 
 /** The claim was lost mid-work (video deleted, or another worker took over after a stalled heartbeat). */
 class ClaimLostError extends Error {}
+
+/** The worker is shutting down: the video goes straight back to the queue for another worker. */
+class ShutdownError extends Error {}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -62,6 +66,8 @@ export class TranscodeService {
   private readonly repo: VideoRepository;
   private readonly notifier: VideoEventNotifier;
   private readonly logger: Logger;
+  /** Transcodes running in this process, so shutdown can hand them back. */
+  private readonly active = new Set<AbortController>();
 
   constructor(
     private readonly infra: Infra,
@@ -95,6 +101,7 @@ export class TranscodeService {
 
     const workDir = path.join(config.dataDir, 'work', `${videoId}-${token.slice(0, 8)}`);
     const abort = new AbortController();
+    this.active.add(abort);
     let progress = 0;
     let etaSeconds: number | null = null;
     const startedAt = Date.now();
@@ -169,6 +176,13 @@ export class TranscodeService {
     } catch (error) {
       await this.infra.storage.deletePrefix(mediaPrefix).catch(() => undefined);
       const reason = abort.signal.aborted ? abort.signal.reason : error;
+      if (reason instanceof ShutdownError) {
+        await this.infra.db.transaction().execute(async (trx) => {
+          if (await this.repo.releaseForShutdown(trx, videoId, token)) await enqueueTranscode(this.infra.queue, trx, videoId);
+        });
+        log.info('worker shutting down: video handed back to the queue');
+        return;
+      }
       if (reason instanceof ClaimLostError) {
         log.warn('stopped: the video was deleted or taken over by another worker');
         return;
@@ -190,9 +204,20 @@ export class TranscodeService {
       await this.repo.releaseForRetry(videoId, token, `Processing failed, retrying: ${message}`);
       throw error;
     } finally {
+      this.active.delete(abort);
       clearInterval(heartbeat);
       await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Stops every transcode in progress and hands its video back to the queue at once, instead of leaving it
+   * for the reaper to find after JOB_LEASE_SECONDS. Resolves when the handlers have returned.
+   */
+  async shutdown(timeoutMs = 20_000): Promise<void> {
+    for (const controller of this.active) controller.abort(new ShutdownError('shutting down'));
+    const deadline = Date.now() + timeoutMs;
+    while (this.active.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   private async probe(sourcePath: string): Promise<SourceInfo> {

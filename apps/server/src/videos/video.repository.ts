@@ -251,6 +251,17 @@ export class VideoRepository {
       .execute();
   }
 
+  /** A worker stopping cleanly returns its video to the queue; the interrupted attempt does not count. */
+  async releaseForShutdown(trx: Transaction<Database>, id: string, token: string): Promise<boolean> {
+    const result = await trx
+      .updateTable('videos')
+      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, attempts: sql`greatest(attempts - 1, 0)`, queued_at: sql`now()`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('worker_token', '=', token)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
   /** Puts videos whose worker stopped sending heartbeats (crashed, or lost the database) back in the queue. */
   async requeueAbandoned(trx: Transaction<Database>, leaseSeconds: number): Promise<string[]> {
     const rows = await trx

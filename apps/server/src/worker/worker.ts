@@ -9,6 +9,8 @@ export interface JobDefinition<T extends object = object> {
   /** Cron schedule for periodic jobs (UTC). */
   schedule?: string;
   concurrency?: number;
+  /** Called when the worker stops, after it stopped taking new jobs: abort or finish what is running. */
+  shutdown?(): Promise<void>;
   handle(data: T, job: PgBoss.JobWithMetadata<T>): Promise<void>;
 }
 
@@ -53,5 +55,6 @@ export async function startWorker(infra: Infra, jobs: JobDefinition[]): Promise<
   logger.info({ queues: jobs.map((j) => j.queue) }, 'worker started');
   return async () => {
     for (const id of workerIds) await boss.offWork({ id });
+    for (const job of jobs) await job.shutdown?.();
   };
 }

@@ -86,5 +86,41 @@ describe('a worker that dies mid-transcode', () => {
     // The dead worker's scratch files are not served; only the published version is.
     const hls = await fetch(`${base}${finished.playback!.hls}`);
     expect(hls.status).toBe(200);
+    replacement.child.kill('SIGTERM');
+    expect(await replacement.exited).toBe(0);
+  }, 180_000);
+
+  it('hands its video straight back to the queue when it is stopped with SIGTERM', async () => {
+    const { accessToken } = await registerUser(t.app);
+    const source = await makeVideo(dir, 'stopped.mp4', { width: 854, height: 480, seconds: 12 });
+    const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(accessToken), payload: { title: 'Graceful' } })).json();
+    await tusUpload(source, { endpoint: `${base}/api/v1/uploads`, token: accessToken, videoId: created.id });
+    const getVideo = async () => (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(accessToken) })).json<Video>();
+
+    const stopping = startWorkerProcess({ X264_PRESET: 'slower', TRANSCODE_MAX_HEIGHT: '480' });
+    await waitFor(async () => stopping.output().includes('Tube is running'), 30_000, 'the worker to start');
+    await waitFor(async () => {
+      const video = await getVideo();
+      return video.status === 'processing' && (video.progress ?? 0) > 0.05 ? video : undefined;
+    }, 60_000, 'the worker to report progress');
+    const signalledAt = Date.now();
+    stopping.child.kill('SIGTERM');
+    expect(await stopping.exited, stopping.output()).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(15_000);
+    expect(stopping.output()).toContain('video handed back to the queue');
+    // Back in the queue at once, with the interrupted attempt not counted; no waiting for the lease.
+    expect((await getVideo()).status).toBe('queued');
+    const row = await t.infra.db.selectFrom('videos').select(['attempts']).where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(0);
+
+    const next = startWorkerProcess({ X264_PRESET: 'ultrafast', TRANSCODE_MAX_HEIGHT: '240' });
+    const finished = await waitFor(async () => {
+      const video = await getVideo();
+      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+    }, 60_000, 'the next worker to finish');
+    expect(finished.status, next.output()).toBe('ready');
+    expect(next.output()).not.toContain('requeued videos whose worker stopped responding');
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
   }, 180_000);
 });

