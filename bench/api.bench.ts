@@ -39,6 +39,7 @@ import {
   ownProcessCpu,
   ratioWithSpread,
   roundOrder,
+  wholeMs,
   runLoad,
   startBenchApi,
   type BenchApi,
@@ -190,21 +191,22 @@ async function main(): Promise<void> {
     return cold ? ratioWithSpread(perRound(each, (pass, round) => pass.requestsPerSecond / cold.passes[round]!.requestsPerSecond)) : '';
   };
   const table = markdownTable(
-    ['Scenario', 'Cache', 'req/s', 'p50 ms', 'p99 ms', 'Bytes/resp', 'Server CPU µs/req', 'Event loop busy', '`video:` hits', 'req/s ÷ ceiling', 'Warm ÷ cold req/s'],
+    ['Scenario', 'Cache', 'req/s', 'p50 ms', 'p99 ms', 'Bytes/resp', 'Server CPU µs/req', 'Event loop busy', 'Load generator CPU', '`video:` hits', 'req/s ÷ ceiling', 'Warm ÷ cold req/s'],
     scenarios.map((each) => [
       each.label,
       each.cache,
       fixed(median(perRound(each, (pass) => pass.requestsPerSecond))),
-      fixed(median(perRound(each, (pass) => pass.latencyMs.p50)), 1),
-      fixed(median(perRound(each, (pass) => pass.latencyMs.p99)), 1),
+      wholeMs(median(perRound(each, (pass) => pass.latencyMs.p50))),
+      wholeMs(median(perRound(each, (pass) => pass.latencyMs.p99))),
       fixed(median(perRound(each, (pass) => pass.bytesPerResponse))),
       fixed(median(perRound(each, (pass) => ((pass.serverCpuSeconds ?? 0) / pass.requests) * 1e6))),
       `${fixed(median(perRound(each, (pass) => pass.eventLoopUtilisation ?? 0)) * 100)} %`,
+      `${fixed(median(perRound(each, (pass) => (pass.clientCpuSeconds / pass.durationSeconds) * 100)))} %`,
       each.api ? `${fixed((each.hits / Math.max(1, each.hits + each.misses)) * 100, 1)} %` : '—',
       ratioWithSpread(perRound(each, (pass, round) => pass.requestsPerSecond / ceilingPasses[round]!.requestsPerSecond)),
       warmCold(each),
     ]),
-    [false, false, true, true, true, true, true, true, true, true, true],
+    [false, false, true, true, true, true, true, true, true, true, true, true],
   );
   const ceilingRps = ceilingPasses.map((pass) => pass.requestsPerSecond);
   const report = [
@@ -216,7 +218,7 @@ async function main(): Promise<void> {
     '',
     `Ceiling: a bare Fastify 5 instance in the same process, one route returning the same JSON object as \`GET /api/v1/videos/:id\` (no schema, hooks or plugins): ${ceilingRps.map((value) => fixed(value)).join(', ')} req/s in the ${ceilingRps.length} rounds. Ratio columns show the median and, in brackets, the range over the rounds. "Bytes/resp" includes headers (Tube sends ETag, Cache-Control, Vary, CORS and x-request-id headers; the bodies are the same size).`,
     '',
-    'The Tube servers are `api`-role processes built from the real modules (anonymous requests for a public ready video; `LOG_LEVEL=silent` unless stated). The load generator runs in its own process, so "Server CPU µs/req" counts only the Node process that serves — not PostgreSQL or Redis, which run as separate processes on the same cores. "Event loop busy" is the main thread\'s event-loop utilisation during the measured pass; near 100 % means the Node process itself is the bottleneck.',
+    'The Tube servers are `api`-role processes built from the real modules (anonymous requests for a public ready video; `LOG_LEVEL=silent` unless stated). The load generator runs in its own process, so "Server CPU µs/req" counts only the Node process that serves — not PostgreSQL or Redis, which run as separate processes on the same cores. "Event loop busy" is the main thread\'s event-loop utilisation during the measured pass; near 100 % means the Node process itself is the bottleneck. "Load generator CPU" is autocannon\'s process (100 % = one core); latencies are whole milliseconds as autocannon records them.',
     '',
     '"Cold" means every `video:<id>` look-up misses. The cache is wrapped (bench/support/kit.ts, `CountingCache`) so the real GET still goes to Redis or the LRU but its answer is discarded: each request pays the cache GET, the PostgreSQL query (videos ⋈ channels by primary key; pool of 10), building the DTO and links, and the cache SET — the cost after the 30 s TTL expires or an edit invalidates the entry. Real traffic pays it once per video per 30 s, or once per concurrent request during a stampede, since misses are not coalesced. The "`video:` hits" column is counted by the same wrapper and shows the warm servers really hit and the cold ones really miss.',
     '',

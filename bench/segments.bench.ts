@@ -300,7 +300,7 @@ async function main(): Promise<void> {
   const report = [
     '### Media segments: Tube origin route vs nginx on the same files',
     '',
-    machineLine(settings, { start: loadAtStart, end: loadavg()[0]! }, [`nginx: ${nginxVersion} (\`master_process off\`, sendfile on, tcp_nopush on, access_log off). Tube: \`api\`-role process, fs storage driver, \`LOG_LEVEL=silent\`.`]),
+    machineLine(settings, { start: loadAtStart, end: loadavg()[0]! }, [`nginx: ${nginxVersion} (\`master_process off\`, sendfile on, tcp_nopush on, access_log off). Tube: \`api\`-role process, fs storage driver, \`LOG_LEVEL=silent\`.`], 'autocannon or Node\'s HTTP client (see below)'),
     '',
     `Media: a ${SOURCE_SECONDS} s 1280×720 25 fps synthetic source transcoded by Tube's pipeline (4 s CMAF segments, ladder up to 720p, x264 ultrafast): ${segments.length} media segments across ${rungs.length} representations (video ${renditionNames.join(', ')} and audio), ${fixed(Math.min(...sizes) / 1024)}–${fixed(Math.max(...sizes) / 1024)} KiB, mean ${fixed(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024)} KiB. Each connection requests all of them in turn (round-robin). Every file of the video was first fetched from each server and compared byte for byte with the file on disk, plus one Range request (206, same bytes and Content-Range).`,
     '',
@@ -310,7 +310,7 @@ async function main(): Promise<void> {
     '',
     'Two load generators with identical settings (50 keep-alive connections, one request in flight each, every connection walking the segment list in turn): autocannon, as for the API bench, and Node\'s own HTTP client with a keep-alive agent (bench/support/load-client.ts). autocannon parses responses with http-parser-js and appends every body chunk to a string, which makes it the bottleneck for bodies of hundreds of KiB — its req/s are then the same for any server, so only its CPU columns compare the servers. The Node client counts and drops bodies in C++-parsed chunks and gets much closer to what the servers can do. MB/s counts whole responses for autocannon and bodies only for the Node client (headers are < 0.1 % here).',
     '',
-    `Tube checks access per request through the \`video-access:<id>\` cache entry (30 s TTL) before serving: ${accessLookups.join('; ')}.`,
+    `Tube checks access per request through the \`video-access:<id>\` cache entry (30 s TTL) before serving: ${accessLookups.join('; ')}. With ${settings.connections} connections, misses come in bursts of about one per connection each time the entry has expired, since concurrent misses are not coalesced.`,
     '',
     `Total bench time ${fixed((Date.now() - started) / 1000)} s.`,
     '',

@@ -254,12 +254,12 @@ export async function startBenchApi(options: {
 }
 
 /** Lines describing the machine and the load settings, for the report header. */
-export function machineLine(settings: LoadSettings, loadAverages: { start: number; end: number }, extra: string[] = []): string {
+export function machineLine(settings: LoadSettings, loadAverages: { start: number; end: number }, extra: string[] = [], generator = 'autocannon'): string {
   const cpu = cpus();
   return [
     `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; 1-min load average ${loadAverages.start.toFixed(1)} at start, ${loadAverages.end.toFixed(1)} at end (the machine is shared).`,
     ...extra,
-    `Load: autocannon in a separate process, ${settings.connections} connections, pipelining ${settings.pipelining}; every scenario gets ${settings.rounds} passes of ${settings.durationSeconds} s measured (each after ${settings.warmupSeconds} s unmeasured warm-up), interleaved with the other scenarios round by round in alternating order, so slow changes in machine load hit all scenarios alike. Figures are medians over the passes; ratios are computed within each round against that round's baseline, then the median is taken.`,
+    `Load: ${generator} in a separate process, ${settings.connections} connections, pipelining ${settings.pipelining}; every scenario gets ${settings.rounds} passes of ${settings.durationSeconds} s measured (each after ${settings.warmupSeconds} s unmeasured warm-up), interleaved with the other scenarios round by round in alternating order, so slow changes in machine load hit all scenarios alike. Figures are medians over the passes; ratios are computed within each round against that round's baseline, then the median is taken.`,
   ].join('  \n');
 }
 
@@ -282,6 +282,8 @@ export function ratioWithSpread(values: number[]): string {
 
 export const fixed = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const ratio = (value: number) => `${value.toFixed(2)}×`;
+/** autocannon reports latency in whole milliseconds. */
+export const wholeMs = (value: number) => (value < 1 ? '<1' : fixed(value));
 
 export function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
