@@ -31,6 +31,7 @@ export class VideoService {
   readonly urls: MediaUrls;
 
   private readonly events: VideoEventNotifier;
+  private readonly loading = new Map<string, Promise<(Omit<CachedVideo, 'playback'> & { playback: Playback | null }) | null>>();
 
   constructor(private readonly infra: Infra) {
     this.repo = new VideoRepository(infra.db);
@@ -70,23 +71,34 @@ export class VideoService {
    * database. Private videos of others are reported as missing, not forbidden, so their existence leaks nothing.
    */
   private async load(id: string, viewer: AuthUser | null): Promise<{ video: Video; playback: Playback | null }> {
-    const cached = await getJson<CachedVideo>(this.infra.cache, `video:${id}`);
-    if (cached) {
-      if (!VideoService.canSee(viewer, { userId: cached.userId, visibility: cached.video.visibility, status: cached.video.status, hidden: cached.hidden })) {
-        throw notFound('Video not found');
-      }
-      return cached;
-    }
-    const row = await this.repo.findById(id);
-    if (!row || !VideoService.canSee(viewer, { userId: row.user_id, visibility: row.visibility, status: row.status, hidden: row.hidden_at !== null })) {
+    const record = (await getJson<CachedVideo>(this.infra.cache, `video:${id}`)) ?? (await this.loadFromDatabase(id));
+    if (!record || !VideoService.canSee(viewer, { userId: record.userId, visibility: record.video.visibility, status: record.video.status, hidden: record.hidden })) {
       throw notFound('Video not found');
     }
-    const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
-    const video = toVideoDto(row, this.urls, { queuePosition });
-    if (row.status !== 'ready' || !row.media_prefix) return { video, playback: null };
-    const playback = this.playbackFor(row, video);
-    await setJson(this.infra.cache, `video:${id}`, { video, userId: row.user_id, playback, hidden: row.hidden_at !== null } satisfies CachedVideo, VIDEO_CACHE_TTL_SECONDS);
-    return { video, playback };
+    return record;
+  }
+
+  /**
+   * Cache misses for the same video share one database round trip, so an expired entry of a popular video
+   * does not send every request in flight to PostgreSQL at once.
+   */
+  private loadFromDatabase(id: string): Promise<(Omit<CachedVideo, 'playback'> & { playback: Playback | null }) | null> {
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const row = await this.repo.findById(id);
+        if (!row) return null;
+        const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
+        const video = toVideoDto(row, this.urls, { queuePosition });
+        const hidden = row.hidden_at !== null;
+        if (row.status !== 'ready' || !row.media_prefix) return { video, userId: row.user_id, playback: null, hidden };
+        const record: CachedVideo = { video, userId: row.user_id, playback: this.playbackFor(row, video), hidden };
+        await setJson(this.infra.cache, `video:${id}`, record, VIDEO_CACHE_TTL_SECONDS);
+        return record;
+      })().finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
   }
 
   private playbackFor(row: VideoRow, video: Video): Playback {
@@ -116,6 +128,7 @@ export class VideoService {
   }
 
   async invalidate(id: string): Promise<void> {
+    this.loading.delete(id);
     await this.infra.cache.del(...videoCacheKeys(id));
   }
 
