@@ -24,6 +24,7 @@ import type { App } from './http/app-types.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError } from './infra/http/errors.ts';
 import { createValidatorCompiler } from './http/validation.ts';
+import { OneLinePerRequest } from './http/request-log.ts';
 import type { Infra } from './infra/infra.ts';
 import type { Services } from './services.ts';
 
@@ -70,6 +71,7 @@ export async function buildApp({ infra, services, role }: BuildAppOptions): Prom
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.TRUST_PROXY,
     requestIdHeader: 'x-request-id',
+    logController: new OneLinePerRequest(),
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();

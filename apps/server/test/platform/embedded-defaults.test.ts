@@ -49,6 +49,11 @@ async function waitForReady(base: string, server: { exited: Promise<number | nul
   throw new Error(`server did not become ready:\n${server.output()}`);
 }
 
+async function waitForLog(server: { output: () => string }, pattern: RegExp) {
+  const deadline = Date.now() + 5000;
+  while (!pattern.test(server.output()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 const children: ChildProcess[] = [];
 let dataDir = '';
 afterAll(async () => {
@@ -76,6 +81,10 @@ describe('embedded defaults (what `npm start` does on a fresh clone)', () => {
     });
     expect(register.status).toBe(201);
     expect(await portOpen(pgPort)).toBe(true);
+    // pino JSON logs: one line per request, carrying its request id.
+    await waitForLog(first, /"method":"POST","url":"\/api\/v1\/auth\/register","status":201/);
+    expect(first.output()).toMatch(/"reqId":"[0-9a-f-]{36}","method":"POST","url":"\/api\/v1\/auth\/register","status":201,"ms":[\d.]+,"msg":"request"/);
+    expect(first.output()).not.toContain('incoming request');
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
