@@ -43,6 +43,12 @@ export async function healthRoutes(app: App): Promise<void> {
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    // Queue depth and failures at a glance: cheap (one grouped count over an indexed column) and only on scrape.
+    const counts = await db.selectFrom('videos').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    metrics.videosByStatus.reset();
+    for (const status of ['awaiting_upload', 'queued', 'processing', 'ready', 'failed'] as const) {
+      metrics.videosByStatus.set({ status }, Number(counts.find((row) => row.status === status)?.n ?? 0));
+    }
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

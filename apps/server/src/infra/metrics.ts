@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per process role instance, so tests can build several apps in one process. */
 export function createMetrics() {
@@ -17,6 +17,12 @@ export function createMetrics() {
       name: 'tube_jobs_total',
       help: 'Background jobs by queue and outcome',
       labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
+    videosByStatus: new Gauge({
+      name: 'tube_videos',
+      help: 'Videos by processing status (read from PostgreSQL at scrape time)',
+      labelNames: ['status'] as const,
       registers: [registry],
     }),
     jobDuration: new Histogram({

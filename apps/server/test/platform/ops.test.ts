@@ -21,6 +21,8 @@ describe('operations endpoints', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/tube_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
     expect(metrics.body).toContain('process_cpu_seconds_total');
+    expect(metrics.body).toContain('tube_videos{status="queued"} 0');
+    expect(metrics.body).toContain('tube_videos{status="failed"} 0');
   });
 
   it('echoes or assigns a request id', async () => {

@@ -141,6 +141,9 @@ describe('upload → transcode → HLS and DASH', () => {
     expect(feed.items.map((v: Video) => v.id)).toContain(videoId);
     const mine = (await t.app.inject({ url: '/api/v1/users/me/videos', headers: bearer(owner.accessToken) })).json();
     expect(mine.items.map((v: Video) => v.id)).toContain(videoId);
+    const metrics = (await t.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('tube_videos{status="ready"} 1');
+    expect(metrics).toMatch(/tube_jobs_total\{queue="video.transcode",outcome="completed"\} 1/);
   });
 });
 
