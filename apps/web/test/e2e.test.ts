@@ -3,63 +3,20 @@
  * app, driven by headless Chromium.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, settled, signInAsNewUser, startWebApp, uniqueName, type WebApp } from './support/web-app.ts';
 
-const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
-const DIST_DIR = path.join(WEB_DIR, 'dist');
-const REPO_ROOT = path.resolve(WEB_DIR, '../..');
-// Imported by path at run time so this package's type check does not pull in the server's sources.
-const SERVER_HELPER = pathToFileURL(path.join(REPO_ROOT, 'apps/server/test/helpers/app.ts')).href;
-const PASSWORD = 'correct horse battery';
-
-interface RunningTestApp {
-  app: { listen(options: { port: number; host: string }): Promise<string> };
-  close(): Promise<void>;
-}
-interface ServerTestHelpers {
-  startTestApp(env?: Record<string, string>, role?: 'all', options?: { withWorker?: boolean }): Promise<RunningTestApp>;
-}
-
-let testApp: RunningTestApp | undefined;
-let browser: Browser | undefined;
+let web: WebApp | undefined;
 let baseUrl = '';
 let workDir = '';
 
-const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ baseURL: baseUrl, ...options });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  return { context, page };
-}
-
-/** Creates an account through the API, then signs in through the sign-in page. */
-async function signInAsNewUser(page: Page, username: string): Promise<void> {
-  const registration = await page.request.post('/api/v1/auth/register', {
-    data: { username, email: `${username}@example.test`, password: PASSWORD },
-  });
-  expect(registration.status()).toBe(201);
-  await page.goto('/signin');
-  await page.getByLabel('Username or email').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('avatar-button').waitFor();
-}
-
-/** Waits until the page has rendered and nothing is loading any more. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const root = document.getElementById('root');
-    return root !== null && root.childElementCount > 0 && !document.querySelector('.spinner, .skeleton, .avatar-placeholder');
-  });
+function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+  if (!web) throw new Error('browser not started');
+  return web.newPage(options);
 }
 
 /** The refresh token the app keeps in IndexedDB (see src/api/token-store.ts). */
@@ -89,24 +46,13 @@ async function uploadsAvailable(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
-    execFileSync('npm', ['run', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  }
   workDir = await mkdtemp(path.join(tmpdir(), 'tube-web-e2e-'));
-  const helpers = (await import(SERVER_HELPER)) as ServerTestHelpers;
-  testApp = await helpers.startTestApp({
-    WEB_DIST_DIR: DIST_DIR,
-    TRANSCODE_MAX_HEIGHT: '240',
-    X264_PRESET: 'ultrafast',
-    SEGMENT_SECONDS: '1',
-  }, 'all', { withWorker: true });
-  baseUrl = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  web = await startWebApp({ TRANSCODE_MAX_HEIGHT: '240', X264_PRESET: 'ultrafast', SEGMENT_SECONDS: '1' }, { withWorker: true });
+  baseUrl = web.baseUrl;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await testApp?.close();
+  await web?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -285,7 +231,7 @@ describe('web app in Chromium', () => {
     }
 
     await signInAsNewUser(page, uniqueName('phone'));
-    for (const route of ['/', '/settings/sessions', '/studio', '/upload']) {
+    for (const route of ['/', '/settings/sessions', '/studio', '/upload', '/feed/subscriptions', '/feed/library', '/feed/history', '/feed/playlists', '/playlist/watch-later', '/channels/mine']) {
       await page.goto(route);
       await settled(page);
       expect(await overflow(), route).toBeLessThanOrEqual(0);
@@ -293,9 +239,9 @@ describe('web app in Chromium', () => {
 
     // Phone layout: bottom navigation instead of the side rail, search behind a button.
     expect(await page.getByRole('navigation', { name: 'Shortcuts' }).isVisible()).toBe(true);
-    expect(await page.getByRole('searchbox', { name: 'Search videos' }).isVisible()).toBe(false);
+    expect(await page.getByRole('combobox', { name: 'Search videos' }).isVisible()).toBe(false);
     await page.getByRole('banner').getByRole('button', { name: 'Search' }).click();
-    const search = page.getByRole('searchbox', { name: 'Search videos' });
+    const search = page.getByRole('combobox', { name: 'Search videos' });
     await search.fill('cats');
     await search.press('Enter');
     await page.waitForURL(/\/results\?q=cats$/);
@@ -481,12 +427,12 @@ describe('web app in Chromium', () => {
     await viewReported;
 
     // The video shows on its channel page and, where the server can search, in search results.
-    await page.getByRole('link', { name: /@uploader/ }).click();
+    await page.locator('.watch-channel-link').click();
     await page.waitForURL(/\/channel\/uploader/);
     await page.getByTestId('video-card').filter({ hasText: 'E2E clip' }).waitFor();
     if ((await page.request.get('/api/v1/search?q=clip')).status() !== 404) {
-      await page.getByRole('searchbox', { name: 'Search videos' }).fill('E2E clip');
-      await page.getByRole('searchbox', { name: 'Search videos' }).press('Enter');
+      await page.getByRole('combobox', { name: 'Search videos' }).fill('E2E clip');
+      await page.getByRole('combobox', { name: 'Search videos' }).press('Enter');
       await page.getByTestId('video-row').filter({ hasText: 'E2E clip' }).waitFor();
     }
     await context.close();

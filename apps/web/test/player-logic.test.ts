@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionForKey, clampSeek } from '../src/player/shortcuts.ts';
 import { VIEW_THRESHOLD_SECONDS, WatchTimeTracker } from '../src/player/watch-time.ts';
+import { bufferedEndAt, isStalledAtEnd } from '../src/player/end-of-stream.ts';
 import { TransferRateEstimator } from '../src/lib/transfer-rate.ts';
 import { describeUserAgent } from '../src/lib/user-agent.ts';
 
@@ -111,5 +112,27 @@ describe('describeUserAgent', () => {
     expect(describeUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe('Headless Chrome on Linux');
     expect(describeUserAgent('curl/8.5.0')).toBe('curl');
     expect(describeUserAgent(null)).toBe('Unknown device');
+  });
+});
+
+describe('end-of-stream stalls', () => {
+  it('treats a stall in the last moments, with the rest buffered, as the end', () => {
+    // Audio a few milliseconds longer than video: Chrome waits forever at 3.947 of 4.0107.
+    expect(isStalledAtEnd(3.947, 4.0107, 4)).toBe(true);
+    expect(isStalledAtEnd(2, 4.0107, 4)).toBe(false);
+    expect(isStalledAtEnd(3.947, 10, 4)).toBe(false);
+    expect(isStalledAtEnd(3.9, 4, 3.5)).toBe(false);
+    expect(isStalledAtEnd(0, Number.NaN, 0)).toBe(false);
+  });
+
+  it('finds the end of the buffered range around the playhead', () => {
+    const ranges = [
+      [0, 4],
+      [10, 12],
+    ] as const;
+    const buffered = { length: ranges.length, start: (index: number) => ranges[index]?.[0] ?? 0, end: (index: number) => ranges[index]?.[1] ?? 0 };
+    expect(bufferedEndAt(buffered, 3)).toBe(4);
+    expect(bufferedEndAt(buffered, 11)).toBe(12);
+    expect(bufferedEndAt({ length: 0, start: () => 0, end: () => 0 }, 1)).toBe(0);
   });
 });

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { Link, NavLink, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, NavLink, useLocation } from 'react-router-dom';
 import type { User } from '@tube/shared';
 import { useAuth } from '../auth/auth-context.tsx';
 import { Icon, type IconName } from './Icon.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
+import { SearchBox } from './SearchBox.tsx';
 import { channelPath, UserMenu } from './UserMenu.tsx';
 
 const NAV_PREFERENCE_KEY = 'tube.navExpanded';
@@ -100,6 +102,7 @@ function TopBar({ onToggleNav, navOpen }: { onToggleNav: () => void; navOpen: bo
           <Icon name="add" />
           <span className="create-label">Create</span>
         </Link>
+        {status === 'signedIn' && user ? <NotificationBell key={user.id} /> : null}
         {status === 'signedIn' && user ? (
           <UserMenu user={user} />
         ) : status === 'loading' ? (
@@ -127,38 +130,6 @@ export function Logo() {
   );
 }
 
-function SearchBox({ onCloseMobile }: { onCloseMobile: () => void }) {
-  const [searchParams] = useSearchParams();
-  const [query, setQuery] = useState(searchParams.get('q') ?? '');
-  const navigate = useNavigate();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const trimmed = query.trim();
-    if (!trimmed) return;
-    onCloseMobile();
-    navigate(`/results?q=${encodeURIComponent(trimmed)}`);
-  };
-  return (
-    <form className="search" role="search" onSubmit={submit}>
-      <button type="button" className="icon-button search-back" aria-label="Close search" onClick={onCloseMobile}>
-        <Icon name="arrowBack" />
-      </button>
-      <input
-        type="search"
-        name="q"
-        placeholder="Search"
-        aria-label="Search videos"
-        value={query}
-        onChange={(event) => setQuery(event.target.value)}
-        enterKeyHint="search"
-      />
-      <button type="submit" className="search-submit" aria-label="Search">
-        <Icon name="search" />
-      </button>
-    </form>
-  );
-}
-
 interface NavItem {
   to: string;
   label: string;
@@ -166,17 +137,25 @@ interface NavItem {
   signedInOnly?: boolean;
 }
 
-function navItems(user: User | null): { main: NavItem[]; you: NavItem[] } {
+function navItems(user: User | null): { main: NavItem[]; you: NavItem[]; admin: NavItem[] } {
   return {
     main: [
       { to: '/', label: 'Home', icon: 'home' },
-      { to: '/upload', label: 'Upload', icon: 'upload' },
+      { to: '/feed/trending', label: 'Trending', icon: 'trending' },
+      { to: '/feed/subscriptions', label: 'Subscriptions', icon: 'subscriptions' },
     ],
     you: [
+      { to: '/feed/library', label: 'Library', icon: 'library', signedInOnly: true },
+      { to: '/feed/history', label: 'History', icon: 'history', signedInOnly: true },
+      { to: '/feed/playlists', label: 'Playlists', icon: 'playlist', signedInOnly: true },
+      { to: '/playlist/watch-later', label: 'Watch later', icon: 'watchLater', signedInOnly: true },
+      { to: '/feed/liked', label: 'Liked videos', icon: 'thumbUp', signedInOnly: true },
       { to: user ? channelPath(user) : '/signin', label: 'Your channel', icon: 'channel', signedInOnly: true },
       { to: '/studio', label: 'Studio', icon: 'studio', signedInOnly: true },
+      { to: '/upload', label: 'Upload', icon: 'upload', signedInOnly: true },
       { to: '/settings/sessions', label: 'Sessions', icon: 'devices', signedInOnly: true },
     ],
+    admin: user?.role === 'admin' ? [{ to: '/admin/reports', label: 'Reports', icon: 'shield', signedInOnly: true }] : [],
   };
 }
 
@@ -196,7 +175,7 @@ function SideNav({ variant, onClose }: { variant: 'expanded' | 'mini' | 'drawer'
       opener?.focus();
     };
   }, [variant, onClose]);
-  const { main, you } = navItems(user);
+  const { main, you, admin } = navItems(user);
   const renderItem = (item: NavItem) => (
     <li key={item.label}>
       <NavLink to={item.to} end={item.to === '/'} className="nav-item" onClick={onClose}>
@@ -218,7 +197,7 @@ function SideNav({ variant, onClose }: { variant: 'expanded' | 'mini' | 'drawer'
       <ul>{main.map(renderItem)}</ul>
       {variant === 'mini' ? (
         user ? (
-          <ul>{you.slice(0, 2).map(renderItem)}</ul>
+          <ul>{you.slice(0, 1).map(renderItem)}</ul>
         ) : null
       ) : (
         <>
@@ -227,10 +206,17 @@ function SideNav({ variant, onClose }: { variant: 'expanded' | 'mini' | 'drawer'
             <>
               <h2 className="nav-heading">You</h2>
               <ul>{you.map(renderItem)}</ul>
+              {admin.length > 0 ? (
+                <>
+                  <hr />
+                  <h2 className="nav-heading">Moderation</h2>
+                  <ul>{admin.map(renderItem)}</ul>
+                </>
+              ) : null}
             </>
           ) : (
             <div className="nav-signin">
-              <p>Sign in to upload videos and manage your channel.</p>
+              <p>Sign in to like videos, comment and subscribe.</p>
               <Link to="/signin" className="button button-outline" onClick={onClose}>
                 <Icon name="channel" /> Sign in
               </Link>
@@ -252,16 +238,16 @@ function BottomNav() {
         <Icon name="home" />
         <span>Home</span>
       </NavLink>
+      <NavLink to="/feed/subscriptions" className="bottomnav-item">
+        <Icon name="subscriptions" />
+        <span>Subscriptions</span>
+      </NavLink>
       <NavLink to="/upload" className="bottomnav-item">
         <Icon name="add" />
         <span>Upload</span>
       </NavLink>
-      <NavLink to="/studio" className="bottomnav-item">
-        <Icon name="studio" />
-        <span>Studio</span>
-      </NavLink>
-      <NavLink to={user ? '/settings/sessions' : '/signin'} className="bottomnav-item">
-        <Icon name={user ? 'channel' : 'signIn'} />
+      <NavLink to={user ? '/feed/library' : '/signin'} className="bottomnav-item">
+        <Icon name={user ? 'library' : 'signIn'} />
         <span>{user ? 'You' : 'Sign in'}</span>
       </NavLink>
     </nav>

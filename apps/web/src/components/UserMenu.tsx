@@ -64,12 +64,23 @@ export function UserMenu({ user }: { user: User }) {
           <Link role="menuitem" className="menu-item" to={channelPath(user)} onClick={close}>
             <Icon name="channel" /> Your channel
           </Link>
+          <Link role="menuitem" className="menu-item" to="/channels/mine" onClick={close}>
+            <Icon name="subscriptions" /> My channels
+          </Link>
           <Link role="menuitem" className="menu-item" to="/studio" onClick={close}>
             <Icon name="studio" /> Tube Studio
+          </Link>
+          <Link role="menuitem" className="menu-item" to="/feed/library" onClick={close}>
+            <Icon name="library" /> Library
           </Link>
           <Link role="menuitem" className="menu-item" to="/settings/sessions" onClick={close}>
             <Icon name="devices" /> Sessions
           </Link>
+          {user.role === 'admin' ? (
+            <Link role="menuitem" className="menu-item" to="/admin/reports" onClick={close}>
+              <Icon name="shield" /> Reports
+            </Link>
+          ) : null}
           <hr />
           <button
             type="button"

@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { Video } from '@tube/shared';
 import { formatDuration, formatRelativeTime, formatViewCount } from '../lib/format.ts';
 import { Icon } from './Icon.tsx';
 import { Avatar } from './ui.tsx';
 
-export function Thumbnail({ video, eager = false }: { video: Video; eager?: boolean }) {
+/** `watchedSeconds` draws the red "watched so far" bar along the bottom, as in history lists. */
+export function Thumbnail({ video, eager = false, watchedSeconds = null }: { video: Video; eager?: boolean; watchedSeconds?: number | null }) {
   const [broken, setBroken] = useState(false);
   const duration = formatDuration(video.durationSeconds);
   return (
@@ -18,6 +19,11 @@ export function Thumbnail({ video, eager = false }: { video: Video; eager?: bool
         </div>
       )}
       {duration ? <span className="duration-badge">{duration}</span> : null}
+      {watchedSeconds !== null && video.durationSeconds ? (
+        <span className="thumbnail-watched" aria-hidden="true">
+          <span style={{ width: `${Math.min(100, (watchedSeconds / video.durationSeconds) * 100)}%` }} />
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -55,16 +61,34 @@ export function VideoCard({ video, eager }: { video: Video; eager?: boolean }) {
   );
 }
 
-/** Horizontal row for search results and the watch page's "more videos". */
-export function VideoRow({ video, compact = false }: { video: Video; compact?: boolean }) {
+/** Horizontal row for search results, lists and the watch page's sidebar; `actions` sit at its end. */
+export function VideoRow({
+  video,
+  compact = false,
+  watchedSeconds = null,
+  href,
+  actions,
+}: {
+  video: Video;
+  compact?: boolean;
+  watchedSeconds?: number | null;
+  /** Where the row leads; the watch page by default. */
+  href?: string;
+  actions?: ReactNode;
+}) {
+  const watchPath = href ?? `/watch/${video.id}`;
   return (
-    <article className={compact ? 'video-row video-row-compact' : 'video-row'} data-testid="video-row">
-      <Link to={`/watch/${video.id}`} className="video-row-thumb" tabIndex={-1} aria-hidden="true">
-        <Thumbnail video={video} />
+    <article
+      className={['video-row', compact ? 'video-row-compact' : '', actions ? 'video-row-with-actions' : ''].filter(Boolean).join(' ')}
+      data-testid="video-row"
+      data-video-id={video.id}
+    >
+      <Link to={watchPath} className="video-row-thumb" tabIndex={-1} aria-hidden="true">
+        <Thumbnail video={video} watchedSeconds={watchedSeconds} />
       </Link>
       <div className="video-row-text">
         <h3 className="video-title">
-          <Link to={`/watch/${video.id}`} title={video.title}>
+          <Link to={watchPath} title={video.title}>
             {video.title}
           </Link>
         </h3>
@@ -78,6 +102,7 @@ export function VideoRow({ video, compact = false }: { video: Video; compact?: b
         </div>
         {!compact && video.description ? <p className="video-row-description">{video.description.slice(0, 200)}</p> : null}
       </div>
+      {actions ? <div className="video-row-actions">{actions}</div> : null}
     </article>
   );
 }

@@ -1,53 +1,57 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api } from '../api/client.ts';
-import { describeError } from '../api/errors.ts';
-import { LoadMore } from '../components/LoadMore.tsx';
-import { VideoCard, VideoCardSkeleton } from '../components/VideoCard.tsx';
-import { EmptyState, ErrorMessage } from '../components/ui.tsx';
+import { queryKeys } from '../api/query-keys.ts';
+import { VideoCard } from '../components/VideoCard.tsx';
+import { VideoFeed } from '../components/VideoFeed.tsx';
+import { EmptyState } from '../components/ui.tsx';
 import { useDocumentTitle } from './use-document-title.ts';
 
 export const HOME_FEED_KEY = ['videos', 'feed'] as const;
+const TRENDING_ON_HOME = 8;
 
 export function HomePage() {
   useDocumentTitle(null);
-  const feed = useInfiniteQuery({
-    queryKey: HOME_FEED_KEY,
-    queryFn: ({ pageParam }) => api.listVideos(pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
-  });
-
-  const videos = feed.data?.pages.flatMap((page) => page.items) ?? [];
-
   return (
     <div className="page">
       <h1 className="visually-hidden">Home</h1>
-      {feed.isError && videos.length === 0 ? <ErrorMessage message={describeError(feed.error)} onRetry={() => void feed.refetch()} /> : null}
-      {feed.isPending ? (
-        <div className="video-grid" aria-busy="true">
-          {Array.from({ length: 12 }, (_, index) => (
-            <VideoCardSkeleton key={index} />
-          ))}
-        </div>
-      ) : null}
-      {feed.isSuccess && videos.length === 0 ? (
-        <EmptyState icon="video" title="No videos yet">
-          <p className="muted">Be the first to share something.</p>
-          <Link to="/upload" className="button button-primary">
-            Upload a video
-          </Link>
-        </EmptyState>
-      ) : null}
-      {videos.length > 0 ? (
-        <div className="video-grid" data-testid="video-grid">
-          {videos.map((video, index) => (
-            <VideoCard key={video.id} video={video} eager={index < 8} />
-          ))}
-        </div>
-      ) : null}
-      {feed.isError && videos.length > 0 ? <ErrorMessage message={describeError(feed.error)} onRetry={() => void feed.fetchNextPage()} /> : null}
-      <LoadMore hasMore={feed.hasNextPage && !feed.isError} loading={feed.isFetchingNextPage} onLoadMore={() => void feed.fetchNextPage()} />
+      <TrendingSection />
+      <VideoFeed
+        queryKey={HOME_FEED_KEY}
+        fetchPage={api.listVideos}
+        testId="video-grid"
+        empty={
+          <EmptyState icon="video" title="No videos yet">
+            <p className="muted">Be the first to share something.</p>
+            <Link to="/upload" className="button button-primary">
+              Upload a video
+            </Link>
+          </EmptyState>
+        }
+      />
     </div>
+  );
+}
+
+/** The top of the trending ranking, above the newest videos; absent on servers without it or before anything trends. */
+function TrendingSection() {
+  const trending = useQuery({ queryKey: [...queryKeys.trending, 'home'], queryFn: () => api.trending(null, TRENDING_ON_HOME), retry: false });
+  const videos = trending.data?.items ?? [];
+  if (videos.length === 0) return null;
+  return (
+    <section className="home-section" aria-labelledby="home-trending" data-testid="home-trending">
+      <div className="section-header">
+        <h2 id="home-trending">Trending</h2>
+        <Link to="/feed/trending" className="button button-text">
+          See all
+        </Link>
+      </div>
+      <div className="video-grid">
+        {videos.map((video, index) => (
+          <VideoCard key={video.id} video={video} eager={index < 4} />
+        ))}
+      </div>
+      <h2 className="home-section-title">Newest</h2>
+    </section>
   );
 }

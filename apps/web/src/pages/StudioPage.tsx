@@ -7,11 +7,13 @@ import { describeError } from '../api/errors.ts';
 import { Icon } from '../components/Icon.tsx';
 import { VISIBILITY_OPTIONS, VisibilitySelect } from '../components/VisibilitySelect.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { QuotaMeter } from '../components/QuotaMeter.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail } from '../components/VideoCard.tsx';
 import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, ProgressBar, StatusChip } from '../components/ui.tsx';
 import { formatDate, formatPercent, formatTimeRemaining } from '../lib/format.ts';
 import { DESCRIPTION_MAX_LENGTH, parseTags, TITLE_MAX_LENGTH, validateVideoDetails } from '../lib/validation.ts';
+import { queryKeys } from '../api/query-keys.ts';
 import { STUDIO_VIDEOS_KEY } from './studio-keys.ts';
 import { useDocumentTitle } from './use-document-title.ts';
 
@@ -45,6 +47,7 @@ export function StudioPage() {
     void queryClient.invalidateQueries({ queryKey: STUDIO_VIDEOS_KEY });
     void queryClient.invalidateQueries({ queryKey: ['video', videoId] });
     void queryClient.invalidateQueries({ queryKey: ['videos'] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.quota });
   };
 
   const remove = useMutation({
@@ -74,10 +77,16 @@ export function StudioPage() {
     <div className="page">
       <div className="studio-header">
         <h1>Channel content</h1>
-        <Link to="/upload" className="button button-primary">
-          <Icon name="upload" /> Upload video
-        </Link>
+        <div className="studio-header-actions">
+          <Link to="/channels/mine" className="button button-secondary">
+            <Icon name="subscriptions" /> My channels
+          </Link>
+          <Link to="/upload" className="button button-primary">
+            <Icon name="upload" /> Upload video
+          </Link>
+        </div>
       </div>
+      <QuotaMeter />
       {items.length === 0 ? (
         <EmptyState icon="upload" title="No videos yet">
           <p className="muted">Videos you upload appear here, with their processing status.</p>
@@ -230,6 +239,7 @@ function EditVideoForm({ video, onCancel, onSaved }: { video: Video; onCancel():
   const [description, setDescription] = useState(video.description);
   const [visibility, setVisibility] = useState<Visibility>(video.visibility);
   const [tagsText, setTagsText] = useState(video.tags.join(', '));
+  const [commentsEnabled, setCommentsEnabled] = useState(video.commentsEnabled);
   const [showErrors, setShowErrors] = useState(false);
   const tags = parseTags(tagsText);
   const errors = validateVideoDetails({ title, description, tags });
@@ -247,6 +257,7 @@ function EditVideoForm({ video, onCancel, onSaved }: { video: Video; onCancel():
     if (description !== video.description) body.description = description;
     if (visibility !== video.visibility) body.visibility = visibility;
     if (tags.join('\n') !== video.tags.join('\n')) body.tags = tags;
+    if (commentsEnabled !== video.commentsEnabled) body.commentsEnabled = commentsEnabled;
     if (Object.keys(body).length === 0) {
       onCancel();
       return;
@@ -282,6 +293,10 @@ function EditVideoForm({ video, onCancel, onSaved }: { video: Video; onCancel():
           ))}
         </p>
       ) : null}
+      <label className="checkbox">
+        <input type="checkbox" name="commentsEnabled" checked={commentsEnabled} onChange={(event) => setCommentsEnabled(event.target.checked)} />
+        Allow comments
+      </label>
       <div className="form-actions">
         <button type="button" className="button button-text" onClick={onCancel}>
           Cancel

@@ -1,16 +1,27 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
-import type { Playback, Video } from '@tube/shared';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import type { Channel, Playback, Video } from '@tube/shared';
 import { api } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
+import { queryKeys } from '../api/query-keys.ts';
 import { useAuth } from '../auth/auth-context.tsx';
+import { ActionMenu } from '../components/ActionMenu.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
-import { VideoRow } from '../components/VideoCard.tsx';
+import { LinkifiedText } from '../components/LinkifiedText.tsx';
+import { SubscribeButton } from '../components/SubscribeButton.tsx';
 import { Avatar, ProgressBar, Spinner } from '../components/ui.tsx';
 import { formatDate, formatExactViewCount, formatPercent, formatRelativeTime, formatTimeRemaining } from '../lib/format.ts';
+import { nextInPlaylist } from '../lib/playlist-order.ts';
+import { formatSubscriberCount } from '../lib/subscription.ts';
 import { Player, type PlaybackSource } from '../player/Player.tsx';
-import { HOME_FEED_KEY } from './HomePage.tsx';
+import { CommentsSection } from '../watch/Comments.tsx';
+import { PlaylistPanel } from '../watch/PlaylistPanel.tsx';
+import { RatingButtons } from '../watch/RatingButtons.tsx';
+import { RelatedVideos } from '../watch/RelatedVideos.tsx';
+import { ReportDialog } from '../watch/ReportDialog.tsx';
+import { SaveButton } from '../watch/SaveToPlaylist.tsx';
+import { useWatchProgress } from '../watch/use-watch-progress.ts';
 import { useDocumentTitle } from './use-document-title.ts';
 
 const IN_PROGRESS_POLL_MS = 3000;
@@ -37,11 +48,17 @@ function sourceFromPlayback(playback: Playback): PlaybackSource {
 
 const isInProgress = (video: Video | undefined) => video !== undefined && video.status !== 'ready' && video.status !== 'failed';
 
+const NO_IDS: ReadonlySet<string> = new Set();
+
 export function WatchPage() {
   const { id = '' } = useParams();
+  const [searchParams] = useSearchParams();
+  const listParam = searchParams.get('list');
+  const navigate = useNavigate();
   const { user, status: authStatus } = useAuth();
+  const signedIn = authStatus === 'signedIn';
   const video = useQuery({
-    queryKey: ['video', id],
+    queryKey: queryKeys.video(id),
     queryFn: () => api.getVideo(id),
     refetchInterval: (query) => (isInProgress(query.state.data) ? IN_PROGRESS_POLL_MS : false),
   });
@@ -63,7 +80,36 @@ export function WatchPage() {
   const source = pinnedSource?.videoId === id ? pinnedSource : null;
   useDocumentTitle(video.data?.title);
 
-  const isOwner = Boolean(user?.channel && video.data && user.channel.id === video.data.channel.id);
+  const channelHandle = video.data?.channel.handle;
+  const channel = useQuery({
+    queryKey: queryKeys.channel(channelHandle ?? ''),
+    queryFn: () => api.getChannel(channelHandle ?? ''),
+    enabled: channelHandle !== undefined && authStatus !== 'loading',
+  });
+  const isOwner = Boolean(
+    user && video.data && ((user.channel && user.channel.id === video.data.channel.id) || (channel.data?.id === video.data.channel.id && channel.data.owner.id === user.id)),
+  );
+
+  // Where this viewer stopped last time; the player waits for it so it can start there.
+  const progress = useQuery({
+    queryKey: queryKeys.progress(id),
+    queryFn: () => api.getProgress(id),
+    enabled: ready && signedIn,
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+  });
+  const resumeKnown = authStatus === 'signedOut' || (signedIn && (progress.isSuccess || progress.isError));
+  const onPlaybackPosition = useWatchProgress(id, signedIn && ready);
+
+  const playlist = useQuery({
+    queryKey: queryKeys.playlist(listParam ?? ''),
+    queryFn: () => api.getPlaylist(listParam ?? ''),
+    enabled: listParam !== null && authStatus !== 'loading',
+  });
+  const playlistIds = useMemo(() => playlist.data?.items.map((item) => item.id) ?? [], [playlist.data]);
+  const nextVideoId = listParam !== null ? nextInPlaylist(playlistIds, id) : null;
+  const playlistIdSet = useMemo(() => (playlistIds.length > 0 ? new Set(playlistIds) : NO_IDS), [playlistIds]);
 
   let stage: ReactNode;
   if (video.isPending) {
@@ -109,7 +155,7 @@ export function WatchPage() {
         </button>
       </VideoState>
     );
-  } else if (!source) {
+  } else if (!source || !resumeKnown) {
     stage = <VideoState icon="video" title="Loading…" busy />;
   } else {
     stage = (
@@ -117,7 +163,12 @@ export function WatchPage() {
         key={source.videoId}
         playback={source}
         title={video.data.title}
+        startAtSeconds={progress.data?.positionSeconds ?? null}
         onViewCounted={() => void api.reportView(id).catch(() => undefined)}
+        onPlaybackPosition={onPlaybackPosition}
+        onEnded={
+          nextVideoId && listParam !== null ? () => navigate(`/watch/${nextVideoId}?list=${encodeURIComponent(listParam)}`) : undefined
+        }
       />
     );
   }
@@ -126,10 +177,12 @@ export function WatchPage() {
     <div className="watch">
       <div className="watch-primary">
         {stage}
-        {video.data ? <VideoDetails video={video.data} isOwner={isOwner} /> : null}
+        {video.data ? <VideoDetails video={video.data} channel={channel.data ?? null} isOwner={isOwner} /> : null}
+        {video.data?.status === 'ready' ? <CommentsSection video={video.data} /> : null}
       </div>
       <aside className="watch-secondary" aria-label="More videos">
-        <MoreVideos excludeId={id} />
+        {playlist.data && listParam !== null ? <PlaylistPanel playlist={playlist.data} listParam={listParam} currentVideoId={id} /> : null}
+        <RelatedVideos videoId={id} excludeIds={playlistIdSet} />
       </aside>
     </div>
   );
@@ -169,28 +222,10 @@ function ProcessingState({ video }: { video: Video }) {
   );
 }
 
-const URL_PATTERN = /(https?:\/\/[^\s<]+[^\s<.,;:!?)\]'"])/g;
-
-/** Plain text with http(s) links made clickable (nofollow: descriptions are user content). */
-function LinkifiedText({ text }: { text: string }) {
-  const parts = text.split(URL_PATTERN);
-  return (
-    <>
-      {parts.map((part, index) =>
-        index % 2 === 1 ? (
-          <a key={index} href={part} target="_blank" rel="noopener noreferrer nofollow ugc">
-            {part}
-          </a>
-        ) : (
-          part
-        ),
-      )}
-    </>
-  );
-}
-
-function VideoDetails({ video, isOwner }: { video: Video; isOwner: boolean }) {
+function VideoDetails({ video, channel, isOwner }: { video: Video; channel: Channel | null; isOwner: boolean }) {
+  const { user } = useAuth();
   const [expanded, setExpanded] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const long = video.description.length > 280 || video.description.split('\n').length > 3;
   const published = video.publishedAt ?? video.createdAt;
   return (
@@ -199,26 +234,41 @@ function VideoDetails({ video, isOwner }: { video: Video; isOwner: boolean }) {
         {video.title}
       </h1>
       <div className="watch-owner">
-        <Link to={`/channel/${encodeURIComponent(video.channel.handle)}`} className="watch-channel">
-          <Avatar name={video.channel.name} size={40} />
-          <span>
-            <span className="watch-channel-name">{video.channel.name}</span>
-            <br />
-            <span className="muted">@{video.channel.handle}</span>
-          </span>
-        </Link>
+        <div className="watch-channel">
+          <Link to={`/channel/${encodeURIComponent(video.channel.handle)}`} className="watch-channel-link">
+            {channel?.avatarUrl ? <img className="channel-avatar-small" src={channel.avatarUrl} alt="" width={40} height={40} /> : <Avatar name={video.channel.name} size={40} />}
+            <span>
+              <span className="watch-channel-name">{video.channel.name}</span>
+              <br />
+              <span className="muted" data-testid="subscriber-count">
+                {channel ? formatSubscriberCount(channel.subscriberCount) : `@${video.channel.handle}`}
+              </span>
+            </span>
+          </Link>
+          {channel ? <SubscribeButton channel={channel} /> : null}
+        </div>
         {video.visibility !== 'public' ? (
           <span className="chip">
             <Icon name={video.visibility === 'private' ? 'lock' : 'link'} size={14} />
             {video.visibility === 'private' ? 'Private' : 'Unlisted'}
           </span>
         ) : null}
-        {isOwner ? (
-          <Link to={`/studio?edit=${video.id}`} className="button button-secondary">
-            <Icon name="edit" /> Edit video
-          </Link>
-        ) : null}
+        <div className="watch-actions">
+          {isOwner ? (
+            <Link to={`/studio?edit=${video.id}`} className="button button-secondary">
+              <Icon name="edit" /> Edit video
+            </Link>
+          ) : null}
+          {video.status === 'ready' ? (
+            <>
+              <RatingButtons video={video} />
+              <SaveButton video={video} />
+            </>
+          ) : null}
+          {user && !isOwner ? <ActionMenu label="More actions" actions={[{ label: 'Report', icon: 'flag', onSelect: () => setReporting(true) }]} /> : null}
+        </div>
       </div>
+      <ReportDialog target={reporting ? { type: 'video', id: video.id } : null} onClose={() => setReporting(false)} />
       <div className="watch-description" data-collapsed={long && !expanded ? true : undefined}>
         <div className="watch-description-meta">
           <span data-testid="view-count">{formatExactViewCount(video.viewCount)}</span> ·{' '}
@@ -245,25 +295,5 @@ function VideoDetails({ video, isOwner }: { video: Video; isOwner: boolean }) {
         ) : null}
       </div>
     </section>
-  );
-}
-
-function MoreVideos({ excludeId }: { excludeId: string }) {
-  const feed = useQuery({
-    queryKey: [...HOME_FEED_KEY, 'first-page'],
-    queryFn: () => api.listVideos(null),
-  });
-  const others = useMemo(() => (feed.data?.items ?? []).filter((video) => video.id !== excludeId).slice(0, 20), [feed.data, excludeId]);
-  // Secondary content: when it can't load, the page simply goes without it.
-  if (others.length === 0) return null;
-  return (
-    <>
-      <h2>More videos</h2>
-      <div className="video-list">
-        {others.map((video) => (
-          <VideoRow key={video.id} video={video} compact />
-        ))}
-      </div>
-    </>
   );
 }

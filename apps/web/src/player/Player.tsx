@@ -4,6 +4,7 @@ import { Spinner } from '../components/ui.tsx';
 import { formatDuration } from '../lib/format.ts';
 import { findStoryboardTile, type StoryboardTile } from '../lib/storyboard.ts';
 import { QualityMenu } from './QualityMenu.tsx';
+import { bufferedEndAt, END_STALL_WAIT_MS, isStalledAtEnd } from './end-of-stream.ts';
 import { actionForKey, clampSeek, type PlayerAction } from './shortcuts.ts';
 import { useStoryboard } from './use-storyboard.ts';
 import { useStream } from './use-stream.ts';
@@ -31,6 +32,12 @@ export interface PlayerProps {
   title: string;
   /** Called once, after enough playback to count a view. */
   onViewCounted?: () => void;
+  /** Where to start (resuming an earlier visit); applied once the stream's duration is known. */
+  startAtSeconds?: number | null;
+  /** The position while playing (every `timeupdate`) and wherever playback stops (pause, seek while paused, end). */
+  onPlaybackPosition?: (positionSeconds: number, state: 'playing' | 'stopped') => void;
+  /** Called when the video plays to its end. */
+  onEnded?: () => void;
 }
 
 function readStoredNumber(key: string, fallback: number): number {
@@ -61,7 +68,7 @@ function isKeyForSomethingElse(event: KeyboardEvent): boolean {
   return activatedBySpace && (event.key === ' ' || event.key === 'Enter');
 }
 
-export function Player({ playback, title, onViewCounted }: PlayerProps) {
+export function Player({ playback, title, onViewCounted, startAtSeconds = null, onPlaybackPosition, onEnded }: PlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const stream = useStream(videoRef, playback.hlsUrl);
@@ -86,6 +93,11 @@ export function Player({ playback, title, onViewCounted }: PlayerProps) {
   onViewCountedRef.current = onViewCounted;
   const trackerRef = useRef<WatchTimeTracker | null>(null);
   trackerRef.current ??= new WatchTimeTracker(() => onViewCountedRef.current?.());
+  const onPlaybackPositionRef = useRef(onPlaybackPosition);
+  onPlaybackPositionRef.current = onPlaybackPosition;
+  const onEndedRef = useRef(onEnded);
+  onEndedRef.current = onEnded;
+  const startAtRef = useRef(startAtSeconds);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -113,9 +125,12 @@ export function Player({ playback, title, onViewCounted }: PlayerProps) {
   }, []);
   useEffect(() => () => window.clearTimeout(hideTimerRef.current), []);
 
+  const finishedRef = useRef(false);
   const togglePlay = useCallback(() => {
     const video = videoRef.current;
     if (!video) return;
+    // After an end detected by the stall watchdog the element is not `ended`: replay from the start.
+    if (finishedRef.current && video.paused) video.currentTime = 0;
     if (video.paused || video.ended) void video.play().catch(() => undefined);
     else video.pause();
   }, []);
@@ -188,12 +203,31 @@ export function Player({ playback, title, onViewCounted }: PlayerProps) {
   const updateBuffered = () => {
     const video = videoRef.current;
     if (!video) return;
-    const { buffered } = video;
-    let end = 0;
-    for (let index = 0; index < buffered.length; index += 1) {
-      if (buffered.start(index) <= video.currentTime + 0.5) end = Math.max(end, buffered.end(index));
-    }
-    setBufferedEnd(end);
+    setBufferedEnd(bufferedEndAt(video.buffered, video.currentTime));
+  };
+
+  const finishPlayback = useCallback(() => {
+    finishedRef.current = true;
+    setEnded(true);
+    setPlaying(false);
+    setControlsHidden(false);
+    trackerRef.current?.recordEnded();
+    onEndedRef.current?.();
+  }, []);
+
+  // A stall right before the end that never resolves is the end (see end-of-stream.ts).
+  const endStallTimerRef = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(endStallTimerRef.current), []);
+  const watchForEndStall = () => {
+    const video = videoRef.current;
+    if (!video || !isStalledAtEnd(video.currentTime, video.duration, bufferedEndAt(video.buffered, video.currentTime))) return;
+    const stalledAt = video.currentTime;
+    window.clearTimeout(endStallTimerRef.current);
+    endStallTimerRef.current = window.setTimeout(() => {
+      if (video.paused || video.ended || Math.abs(video.currentTime - stalledAt) > 0.05) return;
+      video.pause();
+      finishPlayback();
+    }, END_STALL_WAIT_MS);
   };
 
   const error = stream.fatalError ?? mediaError;
@@ -225,30 +259,46 @@ export function Player({ playback, title, onViewCounted }: PlayerProps) {
         onClick={togglePlay}
         onDoubleClick={toggleFullscreen}
         onPlay={() => {
+          finishedRef.current = false;
           setPlaying(true);
           setEnded(false);
           setHasStarted(true);
           revealControls();
         }}
-        onPause={() => {
+        onPause={(event) => {
           setPlaying(false);
           setControlsHidden(false);
           trackerRef.current?.interrupt();
+          onPlaybackPositionRef.current?.(event.currentTarget.currentTime, 'stopped');
         }}
         onEnded={() => {
-          setEnded(true);
-          setPlaying(false);
-          setControlsHidden(false);
-          trackerRef.current?.recordEnded();
+          window.clearTimeout(endStallTimerRef.current);
+          if (!finishedRef.current) finishPlayback();
         }}
-        onWaiting={() => setWaiting(true)}
+        onLoadedMetadata={(event) => {
+          // Resume once, and not when the saved spot is the very end (the viewer would see nothing).
+          const video = event.currentTarget;
+          const startAt = startAtRef.current;
+          startAtRef.current = null;
+          if (startAt !== null && startAt > 0 && (!Number.isFinite(video.duration) || startAt < video.duration - 1)) video.currentTime = startAt;
+        }}
+        onSeeked={(event) => {
+          if (event.currentTarget.paused) onPlaybackPositionRef.current?.(event.currentTarget.currentTime, 'stopped');
+        }}
+        onWaiting={() => {
+          setWaiting(true);
+          watchForEndStall();
+        }}
         onPlaying={() => setWaiting(false)}
         onCanPlay={() => setWaiting(false)}
         onSeeking={() => trackerRef.current?.interrupt()}
         onTimeUpdate={(event) => {
           const video = event.currentTarget;
           setCurrentTime(video.currentTime);
-          if (!video.paused && !video.seeking) trackerRef.current?.recordPosition(video.currentTime);
+          if (!video.paused && !video.seeking) {
+            trackerRef.current?.recordPosition(video.currentTime);
+            onPlaybackPositionRef.current?.(video.currentTime, 'playing');
+          }
         }}
         onDurationChange={(event) => {
           if (Number.isFinite(event.currentTarget.duration)) setDuration(event.currentTarget.duration);

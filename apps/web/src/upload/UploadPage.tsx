@@ -6,7 +6,9 @@ import { api, authClient, UPLOAD_ENDPOINT } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
 import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
+import { QuotaMeter } from '../components/QuotaMeter.tsx';
 import { ErrorMessage, Field, ProgressBar, StatusChip } from '../components/ui.tsx';
+import { queryKeys } from '../api/query-keys.ts';
 import { formatBytes, formatDate, formatPercent, formatTimeRemaining } from '../lib/format.ts';
 import { TransferRateEstimator } from '../lib/transfer-rate.ts';
 import { DESCRIPTION_MAX_LENGTH, looksLikeVideoFile, TITLE_MAX_LENGTH, titleFromFilename, validateVideoDetails } from '../lib/validation.ts';
@@ -91,6 +93,11 @@ export function UploadPage() {
   const [error, setError] = useState<string | null>(null);
   const [videoId, setVideoId] = useState<string | null>(null);
   const [showErrors, setShowErrors] = useState(false);
+  const [chosenChannelId, setChosenChannelId] = useState<string | null>(null);
+  // People with several channels pick where the video goes; the default channel otherwise.
+  const myChannels = useQuery({ queryKey: queryKeys.myChannels, queryFn: api.listMyChannels, retry: false });
+  const channelChoices = myChannels.data?.items ?? [];
+  const channelId = chosenChannelId ?? channelChoices.find((channel) => channel.isDefault)?.id ?? null;
   const uploadRef = useRef<VideoUpload | null>(null);
   const rateRef = useRef(new TransferRateEstimator());
   /** Bumped by "choose another file"/cancel so late callbacks of an abandoned upload are ignored. */
@@ -153,6 +160,7 @@ export function UploadPage() {
         if (!current()) return;
         setPhase('processing');
         void queryClient.invalidateQueries({ queryKey: STUDIO_VIDEOS_KEY });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.quota });
       },
       onError: (message) => {
         if (!current()) return;
@@ -173,7 +181,12 @@ export function UploadPage() {
       if (changes) await api.updateVideo(resumable.video.id, changes);
       return { videoId: resumable.video.id, title, endpoint: UPLOAD_ENDPOINT };
     }
-    const created = await api.createVideo({ title, description: details.description, visibility: details.visibility });
+    const created = await api.createVideo({
+      title,
+      description: details.description,
+      visibility: details.visibility,
+      ...(channelChoices.length > 1 && channelId ? { channelId } : {}),
+    });
     if (chosen.size > created.upload.maxBytes) {
       await api.deleteVideo(created.id).catch(() => undefined);
       throw new Error(`This file is ${formatBytes(chosen.size)}; this server accepts up to ${formatBytes(created.upload.maxBytes)}.`);
@@ -235,6 +248,7 @@ export function UploadPage() {
         <h1>Upload video</h1>
         {error ? <ErrorMessage message={error} /> : null}
         <DropZone onFile={(chosen) => void chooseFile(chosen)} />
+        <QuotaMeter />
         <UnfinishedUploads />
       </div>
     );
@@ -335,6 +349,19 @@ export function UploadPage() {
               />
             )}
           </Field>
+          {channelChoices.length > 1 && !resumable ? (
+            <Field label="Channel">
+              {(control) => (
+                <select {...control} name="channel" value={channelId ?? ''} disabled={phase !== 'details'} onChange={(event) => setChosenChannelId(event.target.value)}>
+                  {channelChoices.map((channel) => (
+                    <option key={channel.id} value={channel.id}>
+                      {channel.name} (@{channel.handle})
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ) : null}
           {editable ? (
             <div className="form-actions">
               <button type="button" className="button button-text" onClick={reset}>

@@ -1,0 +1,25 @@
+import { api } from '../api/client.ts';
+import { queryKeys } from '../api/query-keys.ts';
+import { VideoFeed } from '../components/VideoFeed.tsx';
+import { EmptyState } from '../components/ui.tsx';
+import { useDocumentTitle } from './use-document-title.ts';
+
+export function TrendingPage() {
+  useDocumentTitle('Trending');
+  return (
+    <div className="page page-list">
+      <h1 className="page-title">Trending</h1>
+      <VideoFeed
+        queryKey={queryKeys.trending}
+        fetchPage={(cursor) => api.trending(cursor)}
+        layout="list"
+        testId="trending-list"
+        empty={
+          <EmptyState icon="trending" title="Nothing is trending yet">
+            <p className="muted">Videos that get views and likes over the last two weeks show up here.</p>
+          </EmptyState>
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { useQuery } from '@tanstack/react-query';
+import type { Video } from '@tube/shared';
+import { api } from '../api/client.ts';
+import { queryKeys } from '../api/query-keys.ts';
+import { VideoRow } from '../components/VideoCard.tsx';
+import { HOME_FEED_KEY } from '../pages/HomePage.tsx';
+
+/** The watch page's sidebar: related videos, or the newest ones where the server cannot relate them. */
+export function RelatedVideos({ videoId, excludeIds }: { videoId: string; excludeIds: ReadonlySet<string> }) {
+  const related = useQuery({ queryKey: queryKeys.related(videoId), queryFn: () => api.relatedVideos(videoId), retry: false });
+  const newest = useQuery({
+    queryKey: [...HOME_FEED_KEY, 'first-page'],
+    queryFn: () => api.listVideos(null),
+    enabled: related.isError,
+  });
+  const source: Video[] = related.data?.items ?? (related.isError ? (newest.data?.items ?? []) : []);
+  const shown = source.filter((video) => video.id !== videoId && !excludeIds.has(video.id)).slice(0, 20);
+  // Secondary content: when it can't load, the page simply goes without it.
+  if (shown.length === 0) return null;
+  return (
+    <section aria-labelledby="related-heading" data-testid="related-videos">
+      <h2 id="related-heading">{related.data ? 'Related videos' : 'More videos'}</h2>
+      <div className="video-list">
+        {shown.map((video) => (
+          <VideoRow key={video.id} video={video} compact />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/client.ts';
+import { queryKeys } from '../api/query-keys.ts';
+import { ProgressSaver } from '../player/progress-saver.ts';
+
+/**
+ * Saves where the signed-in viewer is in a video (for resuming and for the history): while playing,
+ * on pause, and when leaving the video or the page. Returns the player's position callback.
+ */
+export function useWatchProgress(videoId: string, enabled: boolean): ((positionSeconds: number, state: 'playing' | 'stopped') => void) | undefined {
+  const queryClient = useQueryClient();
+  const saverRef = useRef<ProgressSaver | null>(null);
+
+  useEffect(() => {
+    if (!enabled) return;
+    const saver = new ProgressSaver((positionSeconds, leaving) => {
+      void api
+        .saveProgress(videoId, positionSeconds, leaving)
+        .then(() => queryClient.invalidateQueries({ queryKey: queryKeys.history }))
+        .catch(() => undefined);
+    });
+    saverRef.current = saver;
+    const onPageHide = () => saver.flush(performance.now());
+    window.addEventListener('pagehide', onPageHide);
+    return () => {
+      window.removeEventListener('pagehide', onPageHide);
+      saver.flush(performance.now());
+      if (saverRef.current === saver) saverRef.current = null;
+    };
+  }, [videoId, enabled, queryClient]);
+
+  const record = useCallback((positionSeconds: number, state: 'playing' | 'stopped') => {
+    const saver = saverRef.current;
+    if (!saver) return;
+    if (state === 'playing') saver.recordPlaying(positionSeconds, performance.now());
+    else saver.recordStopped(positionSeconds, performance.now());
+  }, []);
+
+  return enabled ? record : undefined;
+}

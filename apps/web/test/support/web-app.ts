@@ -1,0 +1,90 @@
+/**
+ * Shared set-up for the browser tests: the real API server (PostgreSQL, Redis, optionally the
+ * transcoding worker) serving the built web app, and headless Chromium driving it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const DIST_DIR = path.join(WEB_DIR, 'dist');
+export const REPO_ROOT = path.resolve(WEB_DIR, '../..');
+export const PASSWORD = 'correct horse battery';
+
+/** A server test helper, imported by path at run time so this package's type check does not pull in the server's sources. */
+export function serverHelperUrl(relativePath: string): string {
+  return pathToFileURL(path.join(REPO_ROOT, 'apps/server/test', relativePath)).href;
+}
+
+export interface RunningTestApp {
+  app: { listen(options: { port: number; host: string }): Promise<string> };
+  close(): Promise<void>;
+}
+interface ServerAppHelpers {
+  startTestApp(env?: Record<string, string>, role?: 'all', options?: { withWorker?: boolean }): Promise<RunningTestApp>;
+}
+
+export interface WebApp {
+  testApp: RunningTestApp;
+  browser: Browser;
+  baseUrl: string;
+  newPage(options?: Parameters<Browser['newContext']>[0]): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+/** Starts the server (with the transcoding worker when asked) on a free port and launches Chromium. Builds `dist` if it is missing. */
+export async function startWebApp(env: Record<string, string>, options: { withWorker: boolean }): Promise<WebApp> {
+  if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
+    execFileSync('npm', ['run', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const helpers = (await import(serverHelperUrl('helpers/app.ts'))) as ServerAppHelpers;
+  const testApp = await helpers.startTestApp({ WEB_DIST_DIR: DIST_DIR, ...env }, 'all', options);
+  const baseUrl = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  return {
+    testApp,
+    browser,
+    baseUrl,
+    async newPage(contextOptions = {}) {
+      const context = await browser.newContext({ baseURL: baseUrl, ...contextOptions });
+      context.setDefaultTimeout(15_000);
+      const page = await context.newPage();
+      return { context, page };
+    },
+    async close() {
+      await browser.close();
+      await testApp.close();
+    },
+  };
+}
+
+export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** Signs in through the sign-in page. */
+export async function signIn(page: Page, login: string, password = PASSWORD): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('avatar-button').waitFor();
+}
+
+/** Creates an account through the API, then signs in through the sign-in page. */
+export async function signInAsNewUser(page: Page, username: string): Promise<void> {
+  const registration = await page.request.post('/api/v1/auth/register', {
+    data: { username, email: `${username}@example.test`, password: PASSWORD },
+  });
+  expect(registration.status()).toBe(201);
+  await signIn(page, username);
+}
+
+/** Waits until the page has rendered and nothing is loading any more. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const root = document.getElementById('root');
+    return root !== null && root.childElementCount > 0 && !document.querySelector('.spinner, .skeleton, .avatar-placeholder');
+  });
+}
