@@ -109,12 +109,17 @@ export class PlaylistService {
     return this.get(row.id, user);
   }
 
+  /**
+   * Reorders the videos the owner can see. Items they can no longer see (made private or hidden since) are
+   * not in their view of the list, so they keep their relative order at the end.
+   */
   async reorder(id: string, user: AuthUser, videoIds: string[]): Promise<Playlist> {
     const row = await this.owned(id, user);
     const current = (await this.repo.itemVideoIds(row.id)).map((item) => item.video_id);
-    const same = current.length === videoIds.length && new Set(videoIds).size === videoIds.length && videoIds.every((videoId) => current.includes(videoId));
+    const visible = (await this.itemsFor(row, user)).map((video) => video.id);
+    const same = visible.length === videoIds.length && new Set(videoIds).size === videoIds.length && videoIds.every((videoId) => visible.includes(videoId));
     if (!same) throw badRequest('Send every video of the playlist exactly once, in the new order', 'invalid_order');
-    await this.repo.reorder(row.id, videoIds);
+    await this.repo.reorder(row.id, [...videoIds, ...current.filter((videoId) => !visible.includes(videoId))]);
     return this.get(row.id, user);
   }
 }

@@ -62,6 +62,21 @@ describe('playlists', () => {
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/playlists/${bobsList.id}/items`, headers: as(bob), payload: { videoId: privateVideo } })).statusCode).toBe(404);
   });
 
+  it('can be reordered when it holds a video the owner can no longer see', async () => {
+    const mine = await insertReadyVideo(t, alice.user.id, { title: 'Mine' });
+    const theirs = await insertReadyVideo(t, bob.user.id, { title: 'Theirs' });
+    const also = await insertReadyVideo(t, alice.user.id, { title: 'Also mine' });
+    const list = (await t.app.inject({ method: 'POST', url: '/api/v1/playlists', headers: as(alice), payload: { title: 'Mixed' } })).json<Playlist>();
+    for (const videoId of [mine, theirs, also]) await t.app.inject({ method: 'POST', url: `/api/v1/playlists/${list.id}/items`, headers: as(alice), payload: { videoId } });
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${theirs}`, headers: as(bob), payload: { visibility: 'private' } });
+    const reordered = await t.app.inject({ method: 'PUT', url: `/api/v1/playlists/${list.id}/order`, headers: as(alice), payload: { videoIds: [also, mine] } });
+    expect(reordered.statusCode).toBe(200);
+    expect(reordered.json<Playlist>().items.map((v) => v.title)).toEqual(['Also mine', 'Mine']);
+    // Made public again, it reappears at the end rather than being lost.
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${theirs}`, headers: as(bob), payload: { visibility: 'public' } });
+    expect((await t.app.inject({ url: `/api/v1/playlists/${list.id}`, headers: as(alice) })).json<Playlist>().items.map((v) => v.title)).toEqual(['Also mine', 'Mine', 'Theirs']);
+  });
+
   it('everyone has a Watch later list, addressable as "watch-later", that cannot be renamed or deleted', async () => {
     const videoId = await insertReadyVideo(t, alice.user.id, { title: 'Later' });
     const added = await t.app.inject({ method: 'POST', url: '/api/v1/playlists/watch-later/items', headers: as(bob), payload: { videoId } });
