@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, settled, signInAsNewUser, startWebApp, uniqueName, type WebApp } from './support/web-app.ts';
+import { PASSWORD, screenshot, settled, signInAsNewUser, startWebApp, uniqueName, type WebApp } from './support/web-app.ts';
 
 let web: WebApp | undefined;
 let baseUrl = '';
@@ -47,7 +47,8 @@ async function uploadsAvailable(): Promise<boolean> {
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'tube-web-e2e-'));
-  web = await startWebApp({ TRANSCODE_MAX_HEIGHT: '240', X264_PRESET: 'ultrafast', SEGMENT_SECONDS: '1' }, { withWorker: true });
+  // On embedded defaults, as `npm start` runs on a fresh machine: embedded PostgreSQL, in-process cache, fs storage.
+  web = await startWebApp({ TRANSCODE_MAX_HEIGHT: '240', X264_PRESET: 'ultrafast', SEGMENT_SECONDS: '1' }, { withWorker: true, embeddedDefaults: true });
   baseUrl = web.baseUrl;
 });
 
@@ -332,9 +333,11 @@ describe('web app in Chromium', () => {
     ]);
 
     const { context, page } = await newPage({ viewport: { width: 1280, height: 800 } });
-    await signInAsNewUser(page, uniqueName('uploader'));
+    const uploader = uniqueName('uploader');
+    await signInAsNewUser(page, uploader);
 
     await page.goto('/upload');
+    await screenshot(page, 'upload');
     await page.getByTestId('file-input').setInputFiles(clip);
     const title = page.getByLabel('Title (required)');
     await expect.poll(() => title.inputValue()).toBe('small');
@@ -362,6 +365,7 @@ describe('web app in Chromium', () => {
       await page.waitForTimeout(200);
     }
     expect(await row.getAttribute('data-status')).toBe('ready');
+    await screenshot(page, 'studio');
     expect([...seenStatuses].some((status) => status === 'queued' || status === 'processing')).toBe(true);
     expect(await row.locator('[data-status="ready"]').textContent()).toBe('Ready');
 
@@ -381,6 +385,7 @@ describe('web app in Chromium', () => {
     await expect.poll(() => videoElement.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.3);
     const before = await videoElement.evaluate((element: HTMLVideoElement) => element.currentTime);
     await expect.poll(() => videoElement.evaluate((element: HTMLVideoElement) => element.currentTime)).toBeGreaterThan(before + 0.3);
+    await screenshot(page, 'watch');
 
     // Quality menu: Auto plus one entry per rendition; picking one switches hls.js to it.
     // (Controls hide while the video plays; moving the pointer over the player shows them, as for a person.)
@@ -430,11 +435,47 @@ describe('web app in Chromium', () => {
     await page.locator('.watch-channel-link').click();
     await page.waitForURL(/\/channel\/uploader/);
     await page.getByTestId('video-card').filter({ hasText: 'E2E clip' }).waitFor();
+    await screenshot(page, 'channel');
+    await page.goto('/');
+    await page.getByTestId('video-card').filter({ hasText: 'E2E clip' }).first().waitFor();
+    await screenshot(page, 'home');
     if ((await page.request.get('/api/v1/search?q=clip')).status() !== 404) {
       await page.getByRole('combobox', { name: 'Search videos' }).fill('E2E clip');
       await page.getByRole('combobox', { name: 'Search videos' }).press('Enter');
       await page.getByTestId('video-row').filter({ hasText: 'E2E clip' }).waitFor();
     }
     await context.close();
+
+    // Access: an unlisted video plays from its link for a signed-out viewer; a private one is unavailable to others.
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: uploader, password: PASSWORD }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const setVisibility = async (visibility: string) => {
+      const response = await fetch(`${baseUrl}/api/v1/videos/${videoId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ visibility }),
+      });
+      expect(response.status).toBe(200);
+    };
+    await setVisibility('unlisted');
+    const anonymous = await newPage({ viewport: { width: 1280, height: 800 } });
+    await anonymous.page.goto(`/watch/${videoId}`);
+    await anonymous.page.locator('[data-testid="player"][data-engine="hls.js"]').waitFor({ timeout: 15_000 });
+    const anonymousVideo = anonymous.page.getByTestId('player-video');
+    if (await anonymousVideo.evaluate((element: HTMLVideoElement) => element.paused)) await anonymous.page.getByTestId('big-play').click();
+    await expect.poll(() => anonymousVideo.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.3);
+    // The media it plays comes through signed links.
+    const sources = await anonymous.page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.includes('/media/')));
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.every((name) => name.includes('/media/t/'))).toBe(true);
+    await anonymous.context.close();
+
+    await setVisibility('private');
+    const other = await newPage();
+    await signInAsNewUser(other.page, uniqueName('stranger'));
+    await other.page.goto(`/watch/${videoId}`);
+    await other.page.getByText('Video unavailable').waitFor();
+    expect(await other.page.getByTestId('player-video').count()).toBe(0);
+    await other.context.close();
   });
 });

@@ -17,7 +17,8 @@ export interface TestApp {
   infra: Infra;
   services: Services;
   config: Config;
-  database: TestDatabase;
+  /** Null on embedded defaults. */
+  database: TestDatabase | null;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -29,15 +30,17 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> = {},
   role: Config['ROLE'] = 'all',
-  options: { withWorker?: boolean; database?: TestDatabase } = {},
+  options: { withWorker?: boolean; database?: TestDatabase; embeddedDefaults?: boolean } = {},
 ): Promise<TestApp> {
-  const database = options.database ?? (await createTestDatabase());
+  // On embedded defaults (what `npm start` does): no DATABASE_URL, no REDIS_URL, no S3 settings.
+  const database = options.embeddedDefaults ? null : (options.database ?? (await createTestDatabase()));
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tube-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
+    ...(database
+      ? { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL }
+      : { EMBEDDED_PG_PORT: String(20_000 + Math.floor(Math.random() * 20_000)) }),
     REDIS_KEY_PREFIX: `tube-test:${randomBytes(4).toString('hex')}:`,
     DATA_DIR: dataDir,
     PORT: '0',
@@ -69,7 +72,7 @@ export async function startTestApp(
       await step('app', () => app.close());
       await step('views', () => services.views.stop());
       await step('infra', () => infra.close());
-      if (!options.database) await database.drop();
+      if (database && !options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

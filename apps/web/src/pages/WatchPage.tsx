@@ -22,6 +22,7 @@ import { RelatedVideos } from '../watch/RelatedVideos.tsx';
 import { ReportDialog } from '../watch/ReportDialog.tsx';
 import { SaveButton } from '../watch/SaveToPlaylist.tsx';
 import { useWatchProgress } from '../watch/use-watch-progress.ts';
+import { localResumePosition } from '../lib/local-resume.ts';
 import { useDocumentTitle } from './use-document-title.ts';
 
 const IN_PROGRESS_POLL_MS = 3000;
@@ -100,7 +101,8 @@ export function WatchPage() {
     retry: false,
   });
   const resumeKnown = authStatus === 'signedOut' || (signedIn && (progress.isSuccess || progress.isError));
-  const onPlaybackPosition = useWatchProgress(id, signedIn && ready);
+  const onPlaybackPosition = useWatchProgress(id, ready && authStatus !== 'loading', signedIn ? 'server' : 'local');
+  const startAtSeconds = signedIn ? (progress.data?.positionSeconds ?? null) : localResumePosition(id, video.data?.durationSeconds ?? null);
 
   const playlist = useQuery({
     queryKey: queryKeys.playlist(listParam ?? ''),
@@ -163,7 +165,7 @@ export function WatchPage() {
         key={source.videoId}
         playback={source}
         title={video.data.title}
-        startAtSeconds={progress.data?.positionSeconds ?? null}
+        startAtSeconds={startAtSeconds}
         onViewCounted={() => void api.reportView(id).catch(() => undefined)}
         onPlaybackPosition={onPlaybackPosition}
         onEnded={

@@ -3,18 +3,27 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import { queryKeys } from '../api/query-keys.ts';
 import { ProgressSaver } from '../player/progress-saver.ts';
+import { saveLocalPosition } from '../lib/local-resume.ts';
 
 /**
- * Saves where the signed-in viewer is in a video (for resuming and for the history): while playing,
- * on pause, and when leaving the video or the page. Returns the player's position callback.
+ * Saves where the viewer is in a video while playing, on pause, and when leaving the video or the page:
+ * for signed-in viewers on the server (resume and history), for others in this browser. Returns the player's position callback.
  */
-export function useWatchProgress(videoId: string, enabled: boolean): ((positionSeconds: number, state: 'playing' | 'stopped') => void) | undefined {
+export function useWatchProgress(
+  videoId: string,
+  enabled: boolean,
+  where: 'server' | 'local' = 'server',
+): ((positionSeconds: number, state: 'playing' | 'stopped') => void) | undefined {
   const queryClient = useQueryClient();
   const saverRef = useRef<ProgressSaver | null>(null);
 
   useEffect(() => {
     if (!enabled) return;
     const saver = new ProgressSaver((positionSeconds, leaving) => {
+      if (where === 'local') {
+        saveLocalPosition(videoId, positionSeconds);
+        return;
+      }
       void api
         .saveProgress(videoId, positionSeconds, leaving)
         .then(() => queryClient.invalidateQueries({ queryKey: queryKeys.history }))
@@ -28,7 +37,7 @@ export function useWatchProgress(videoId: string, enabled: boolean): ((positionS
       saver.flush(performance.now());
       if (saverRef.current === saver) saverRef.current = null;
     };
-  }, [videoId, enabled, queryClient]);
+  }, [videoId, enabled, where, queryClient]);
 
   const record = useCallback((positionSeconds: number, state: 'playing' | 'stopped') => {
     const saver = saverRef.current;

@@ -13,6 +13,23 @@ const WEB_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const DIST_DIR = path.join(WEB_DIR, 'dist');
 export const REPO_ROOT = path.resolve(WEB_DIR, '../..');
 export const PASSWORD = 'correct horse battery';
+/** Where screenshots of the main pages go (git-ignored). */
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Saves a full-page screenshot under test-artifacts/ for people to look at; never compared. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
 
 /** A server test helper, imported by path at run time so this package's type check does not pull in the server's sources. */
 export function serverHelperUrl(relativePath: string): string {
@@ -24,7 +41,7 @@ export interface RunningTestApp {
   close(): Promise<void>;
 }
 interface ServerAppHelpers {
-  startTestApp(env?: Record<string, string>, role?: 'all', options?: { withWorker?: boolean }): Promise<RunningTestApp>;
+  startTestApp(env?: Record<string, string>, role?: 'all', options?: { withWorker?: boolean; embeddedDefaults?: boolean }): Promise<RunningTestApp>;
 }
 
 export interface WebApp {
@@ -36,14 +53,14 @@ export interface WebApp {
 }
 
 /** Starts the server (with the transcoding worker when asked) on a free port and launches Chromium. Builds `dist` if it is missing. */
-export async function startWebApp(env: Record<string, string>, options: { withWorker: boolean }): Promise<WebApp> {
+export async function startWebApp(env: Record<string, string>, options: { withWorker: boolean; embeddedDefaults?: boolean }): Promise<WebApp> {
   if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
     execFileSync('npm', ['run', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   const helpers = (await import(serverHelperUrl('helpers/app.ts'))) as ServerAppHelpers;
   const testApp = await helpers.startTestApp({ WEB_DIST_DIR: DIST_DIR, ...env }, 'all', options);
   const baseUrl = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   return {
     testApp,
     browser,
