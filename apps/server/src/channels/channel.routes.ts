@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Channel, ChannelList, CreateChannelBody, CursorQuery, ErrorBody, UpdateChannelBody, VideoPage } from '@tube/shared';
+import { Channel, ChannelList, CreateChannelBody, CursorQuery, ErrorBody, PlaylistList, UpdateChannelBody, VideoPage } from '@tube/shared';
 import type { App } from '../http/app-types.ts';
 import { optionalUser, requireUser } from '../http/auth-context.ts';
 import { notFound } from '../infra/http/errors.ts';
@@ -25,6 +25,16 @@ export async function channelRoutes(app: App): Promise<void> {
       const channel = await channels.repo.find(request.params.channel);
       if (!channel) throw notFound('Channel not found');
       return videos.listByChannel(channel.id, request.query.cursor, request.query.limit ?? 24);
+    },
+  );
+
+  app.get(
+    '/api/v1/channels/:channel/playlists',
+    { schema: { tags: ['channels'], summary: 'Public playlists of the channel’s owner', params: ChannelParams, response: { 200: PlaylistList, ...errors } } },
+    async (request) => {
+      const channel = await channels.repo.find(request.params.channel);
+      if (!channel) throw notFound('Channel not found');
+      return { items: await app.services.playlists.listPublicOf(channel.user_id, await optionalUser(request)) };
     },
   );
 

@@ -68,6 +68,12 @@ export class PlaylistService {
     return { ...this.summary(row, items), items };
   }
 
+  /** A user's public playlists (for their channel pages), counting only what the viewer may see. */
+  async listPublicOf(userId: string, viewer: AuthUser | null): Promise<PlaylistSummary[]> {
+    const rows = (await this.repo.listByUser(userId, false)).slice(0, 50);
+    return Promise.all(rows.map(async (row) => this.summary(row, await this.itemsFor(row, viewer))));
+  }
+
   async listMine(user: AuthUser): Promise<PlaylistSummary[]> {
     await this.repo.watchLaterId(user.id);
     return (await this.repo.listByUser(user.id, true)).map((row) => this.summary(row, null));

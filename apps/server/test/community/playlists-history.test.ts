@@ -77,6 +77,18 @@ describe('playlists', () => {
     expect((await t.app.inject({ url: `/api/v1/playlists/${list.id}`, headers: as(alice) })).json<Playlist>().items.map((v) => v.title)).toEqual(['Also mine', 'Mine', 'Theirs']);
   });
 
+  it('a channel page lists its owner’s public playlists only', async () => {
+    const videoId = await insertReadyVideo(t, alice.user.id, { title: 'In a public list' });
+    const shared = (await t.app.inject({ method: 'POST', url: '/api/v1/playlists', headers: as(alice), payload: { title: 'Shared list', visibility: 'public' } })).json<Playlist>();
+    await t.app.inject({ method: 'POST', url: `/api/v1/playlists/${shared.id}/items`, headers: as(alice), payload: { videoId } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/playlists', headers: as(alice), payload: { title: 'Unlisted list', visibility: 'unlisted' } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/playlists/watch-later/items', headers: as(alice), payload: { videoId } });
+    const listed = (await t.app.inject({ url: '/api/v1/channels/alice/playlists' })).json<{ items: PlaylistSummary[] }>();
+    expect(listed.items.map((p) => p.title)).toContain('Shared list');
+    expect(listed.items.every((p) => p.visibility === 'public' && p.kind === 'regular')).toBe(true);
+    expect(listed.items.find((p) => p.title === 'Shared list')).toMatchObject({ videoCount: 1 });
+  });
+
   it('everyone has a Watch later list, addressable as "watch-later", that cannot be renamed or deleted', async () => {
     const videoId = await insertReadyVideo(t, alice.user.id, { title: 'Later' });
     const added = await t.app.inject({ method: 'POST', url: '/api/v1/playlists/watch-later/items', headers: as(bob), payload: { videoId } });

@@ -115,6 +115,7 @@ export const api = {
 
   getChannel: (idOrHandle: string) => requestJson<Channel>(channelPath(idOrHandle)),
   listChannelVideos: (handle: string, cursor: string | null) => requestJson<VideoPage>(withQuery(`${channelPath(handle)}/videos`, { cursor, limit: PAGE_SIZE })),
+  listChannelPlaylists: (handle: string) => requestJson<PlaylistList>(`${channelPath(handle)}/playlists`),
   listMyChannels: () => requestJson<ChannelList>('/api/v1/users/me/channels'),
   createChannel: (body: CreateChannelBody) => requestJson<Channel>('/api/v1/channels', jsonBody('POST', body)),
   updateChannel: (channelId: string, body: UpdateChannelBody) => requestJson<Channel>(channelPath(channelId), jsonBody('PATCH', body)),

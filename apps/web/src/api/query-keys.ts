@@ -8,6 +8,7 @@ export const queryKeys = {
   video: (id: string) => ['video', id] as const,
   channel: (handle: string) => ['channel', handle] as const,
   channelVideos: (handle: string) => ['videos', 'channel', handle] as const,
+  channelPlaylists: (handle: string) => ['channel', handle, 'playlists'] as const,
   search: (query: string, filters: SearchFilters) => ['search', query, filters] as const,
   suggestions: (typed: string) => ['suggestions', typed] as const,
   trending: ['videos', 'trending'] as const,

@@ -11,18 +11,21 @@ import { Icon } from '../components/Icon.tsx';
 import { SubscribeButton } from '../components/SubscribeButton.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
+import { PlaylistCard } from '../components/PlaylistCard.tsx';
 import { Dialog, EmptyState, ErrorMessage, Field, PageLoading } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
 import { CHANNEL_DESCRIPTION_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, checkChannelImage } from '../lib/community-rules.ts';
 import { formatSubscriberCount } from '../lib/subscription.ts';
 import { useDocumentTitle } from './use-document-title.ts';
 
-type ChannelTab = 'videos' | 'about';
+type ChannelTab = 'videos' | 'playlists' | 'about';
+const TAB_LABELS: Record<ChannelTab, string> = { videos: 'Videos', playlists: 'Playlists', about: 'About' };
 
 export function ChannelPage() {
   const { handle = '' } = useParams();
   const [searchParams, setSearchParams] = useSearchParams();
-  const tab: ChannelTab = searchParams.get('tab') === 'about' ? 'about' : 'videos';
+  const requestedTab = searchParams.get('tab');
+  const tab: ChannelTab = requestedTab === 'about' || requestedTab === 'playlists' ? requestedTab : 'videos';
   const { user, status } = useAuth();
   const [customizing, setCustomizing] = useState(false);
   const channel = useQuery({ queryKey: queryKeys.channel(handle), queryFn: () => api.getChannel(handle), enabled: status !== 'loading' });
@@ -72,7 +75,7 @@ export function ChannelPage() {
         </div>
       </header>
       <div className="tabs" role="tablist" aria-label="Channel sections">
-        {(['videos', 'about'] as const).map((name) => (
+        {(['videos', 'playlists', 'about'] as const).map((name) => (
           <button
             key={name}
             type="button"
@@ -81,7 +84,7 @@ export function ChannelPage() {
             aria-selected={tab === name}
             onClick={() => setSearchParams(name === 'videos' ? {} : { tab: name }, { replace: true })}
           >
-            {name === 'videos' ? 'Videos' : 'About'}
+            {TAB_LABELS[name]}
           </button>
         ))}
       </div>
@@ -102,6 +105,8 @@ export function ChannelPage() {
               </EmptyState>
             }
           />
+        ) : tab === 'playlists' ? (
+          <ChannelPlaylists handle={handle} />
         ) : (
           <section className="channel-about" aria-label="About">
             <h2>Description</h2>
@@ -217,6 +222,26 @@ function ChannelImagePicker({ channel, kind, onSaved }: { channel: Channel; kind
           }}
         />
       </div>
+    </div>
+  );
+}
+
+function ChannelPlaylists({ handle }: { handle: string }) {
+  const playlists = useQuery({ queryKey: queryKeys.channelPlaylists(handle), queryFn: () => api.listChannelPlaylists(handle) });
+  if (playlists.isPending) return <p className="muted">Loading playlists…</p>;
+  if (playlists.isError) return <p className="muted">Couldn't load the playlists.</p>;
+  if (playlists.data.items.length === 0) {
+    return (
+      <EmptyState icon="playlist" title="No public playlists">
+        <p className="muted">This channel has not shared any playlists.</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <div className="video-grid" data-testid="channel-playlists">
+      {playlists.data.items.map((playlist) => (
+        <PlaylistCard key={playlist.id} playlist={playlist} />
+      ))}
     </div>
   );
 }
