@@ -162,3 +162,17 @@ export function Field({
     </div>
   );
 }
+
+/** The Cancel / Save pair at the bottom of an edit form. */
+export function SaveCancelActions({ onCancel, saving, saveLabel = 'Save' }: { onCancel: () => void; saving: boolean; saveLabel?: string }) {
+  return (
+    <div className="form-actions">
+      <button type="button" className="button button-text" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="button button-primary" disabled={saving}>
+        {saving ? 'Saving…' : saveLabel}
+      </button>
+    </div>
+  );
+}

@@ -12,7 +12,7 @@ import { SubscribeButton } from '../components/SubscribeButton.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
 import { PlaylistCard } from '../components/PlaylistCard.tsx';
-import { Dialog, EmptyState, ErrorMessage, Field, PageLoading } from '../components/ui.tsx';
+import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
 import { CHANNEL_DESCRIPTION_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, checkChannelImage } from '../lib/community-rules.ts';
 import { formatSubscriberCount } from '../lib/subscription.ts';
@@ -164,14 +164,7 @@ function CustomizeChannelForm({ channel, onDone }: { channel: Channel; onDone():
             <textarea {...control} name="description" maxLength={CHANNEL_DESCRIPTION_MAX_LENGTH} value={description} onChange={(event) => setDescription(event.target.value)} />
           )}
         </Field>
-        <div className="form-actions">
-          <button type="button" className="button button-text" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <SaveCancelActions onCancel={onDone} saving={save.isPending} />
       </form>
     </div>
   );

@@ -11,7 +11,7 @@ import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail, VideoRow } from '../components/VideoCard.tsx';
 import { VISIBILITY_OPTIONS, VisibilitySelect } from '../components/VisibilitySelect.tsx';
-import { Dialog, EmptyState, ErrorMessage, Field, PageLoading } from '../components/ui.tsx';
+import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
 import { PLAYLIST_DESCRIPTION_MAX_LENGTH, PLAYLIST_TITLE_MAX_LENGTH } from '../lib/community-rules.ts';
 import { moveItem } from '../lib/playlist-order.ts';
@@ -250,14 +250,7 @@ function EditPlaylistForm({ playlist, onCancel, onSaved }: { playlist: Playlist;
         {(control) => <textarea {...control} name="description" maxLength={PLAYLIST_DESCRIPTION_MAX_LENGTH} value={description} onChange={(event) => setDescription(event.target.value)} />}
       </Field>
       {!isWatchLater ? <Field label="Visibility">{(control) => <VisibilitySelect {...control} value={visibility} onChange={setVisibility} />}</Field> : null}
-      <div className="form-actions">
-        <button type="button" className="button button-text" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SaveCancelActions onCancel={onCancel} saving={save.isPending} />
     </form>
   );
 }

@@ -10,7 +10,7 @@ import { LoadMore } from '../components/LoadMore.tsx';
 import { QuotaMeter } from '../components/QuotaMeter.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail } from '../components/VideoCard.tsx';
-import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, ProgressBar, StatusChip } from '../components/ui.tsx';
+import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, ProgressBar, StatusChip, SaveCancelActions } from '../components/ui.tsx';
 import { formatDate, formatPercent, formatTimeRemaining } from '../lib/format.ts';
 import { DESCRIPTION_MAX_LENGTH, parseTags, TITLE_MAX_LENGTH, validateVideoDetails } from '../lib/validation.ts';
 import { queryKeys } from '../api/query-keys.ts';
@@ -297,14 +297,7 @@ function EditVideoForm({ video, onCancel, onSaved }: { video: Video; onCancel():
         <input type="checkbox" name="commentsEnabled" checked={commentsEnabled} onChange={(event) => setCommentsEnabled(event.target.checked)} />
         Allow comments
       </label>
-      <div className="form-actions">
-        <button type="button" className="button button-text" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SaveCancelActions onCancel={onCancel} saving={save.isPending} />
     </form>
   );
 }
