@@ -38,7 +38,7 @@ export async function createServices(infra: Infra): Promise<Services> {
   return {
     auth,
     videos,
-    views: new ViewCounter(infra), channels: new ChannelService(infra), social: new SocialService(infra, videos),
+    views: new ViewCounter(infra), channels: new ChannelService(infra, videos.urls), social: new SocialService(infra, videos),
     playlists: new PlaylistService(infra, videos),
     history: new HistoryService(infra, videos),
     search: new SearchService(infra, videos.urls, listings),

@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth.service.ts';
 import type { Infra } from '../infra/infra.ts';
 import { resolveFfmpeg, runProcess, type FfmpegBinaries } from '../infra/ffmpeg/ffmpeg.ts';
 import { badRequest, conflict, forbidden, notFound } from '../infra/http/errors.ts';
+import type { MediaUrls } from '../playback/media-urls.ts';
 import { buildChannelImageArgs, type ChannelImageKind } from './channel-images.ts';
 import { ChannelRepository, type ChannelRow } from './channel.repository.ts';
 
@@ -14,13 +15,16 @@ export class ChannelService {
   readonly repo: ChannelRepository;
   private binaries: FfmpegBinaries | null = null;
 
-  constructor(private readonly infra: Infra) {
+  constructor(
+    private readonly infra: Infra,
+    private readonly urls: MediaUrls,
+  ) {
     this.repo = new ChannelRepository(infra.db);
   }
 
   /** Channel art is public and content-addressed by a random file name, so it is cached forever. */
   private imageUrl(key: string | null): string | null {
-    return key ? `${(this.infra.config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '')}/media/${key}` : null;
+    return this.urls.assetUrl(key);
   }
 
   toDto(row: ChannelRow, subscribed: boolean | null): Channel {

@@ -21,6 +21,11 @@ export class MediaUrls {
     this.base = (config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '');
   }
 
+  /** A public, content-addressed asset such as channel art (`channels/<id>/avatar-<random>.jpg`); null stays null. */
+  assetUrl(key: string | null): string | null {
+    return key ? `${this.base}/media/${key}` : null;
+  }
+
   publicUrl(prefix: string, file: string): string {
     return `${this.base}/media/${prefix}/${file}`;
   }

@@ -21,7 +21,7 @@ export class SearchService {
   readonly repo: SearchRepository;
 
   constructor(
-    private readonly infra: Infra,
+    infra: Infra,
     private readonly urls: MediaUrls,
     private readonly listings: ListingCache,
   ) {
@@ -46,7 +46,7 @@ export class SearchService {
           handle: row.handle,
           name: row.name,
           description: row.description,
-          avatarUrl: row.avatar_key ? `${(this.infra.config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '')}/media/${row.avatar_key}` : null,
+          avatarUrl: this.urls.assetUrl(row.avatar_key),
           subscriberCount: Number(row.subscriber_count),
           videoCount: counts.get(row.id) ?? 0,
         }),

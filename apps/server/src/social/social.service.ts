@@ -32,7 +32,7 @@ export class SocialService {
   readonly comments: CommentRepository;
 
   constructor(
-    private readonly infra: Infra,
+    infra: Infra,
     private readonly videos: VideoService,
   ) {
     this.ratings = new RatingRepository(infra.db);
@@ -64,7 +64,7 @@ export class SocialService {
         id: row.user_id,
         username: row.username,
         channelHandle: row.channel_handle,
-        avatarUrl: row.avatar_key ? `${(this.infra.config.MEDIA_BASE_URL ?? '').replace(/\/+$/, '')}/media/${row.avatar_key}` : null,
+        avatarUrl: this.videos.urls.assetUrl(row.avatar_key),
       },
       likeCount: Number(row.like_count),
       replyCount: Number(row.reply_count),
