@@ -60,5 +60,3 @@ export class MediaUrls {
 export function mediaPrefixFor(videoId: string, version: string): string {
   return `videos/${videoId}/${version}`;
 }
-
-export const MEDIA_PREFIX_PATTERN = /^videos\/([0-9a-f-]{36})\/([A-Za-z0-9_-]{1,40})$/;

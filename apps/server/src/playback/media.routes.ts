@@ -1,23 +1,13 @@
-import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getJson, setJson } from '../infra/cache/cache.ts';
 import type { App } from '../http/app-types.ts';
 import { AppError, notFound } from '../infra/http/errors.ts';
 import type { ByteRange } from '../infra/storage/storage.ts';
+import { mediaContentType } from './media-types.ts';
 
 /** Channel art file names are random per upload, so they never change. */
 const CHANNEL_IMAGE = /^(avatar|banner)-[0-9a-f]{12}\.jpg$/;
 const MEDIA_KEY = /^videos\/([0-9a-f-]{36})\/([A-Za-z0-9_-]{1,40})\/([A-Za-z0-9_.-]{1,100})$/;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mpd': 'application/dash+xml',
-  '.m4s': 'video/iso.segment',
-  '.mp4': 'video/mp4',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.vtt': 'text/vtt; charset=utf-8',
-};
 
 /** What the media route needs to know about a video, cached briefly (invalidated on edit and delete). */
 interface MediaAccess {
@@ -79,7 +69,7 @@ export async function mediaRoutes(app: App): Promise<void> {
     const scope = token ? 'private' : 'public';
     // Segments, posters and sprites never change under a version prefix; manifests are kept short-lived.
     reply.header('cache-control', isManifest ? `${scope}, max-age=10` : `${scope}, max-age=31536000, immutable`);
-    reply.header('content-type', CONTENT_TYPES[path.extname(file!)] ?? 'application/octet-stream');
+    reply.header('content-type', mediaContentType(file!));
     reply.header('accept-ranges', 'bytes');
     reply.header('access-control-allow-origin', '*');
     reply.header('timing-allow-origin', '*');

@@ -24,6 +24,7 @@ import type { Infra } from '../infra/infra.ts';
 import { ProcessFailedError, runProcess, type FfmpegBinaries } from '../infra/ffmpeg/ffmpeg.ts';
 import type { StoredRendition } from '../infra/db/schema.ts';
 import { mediaPrefixFor } from '../playback/media-urls.ts';
+import { mediaContentType } from '../playback/media-types.ts';
 import { MEDIA_FILES } from '../videos/video.dto.ts';
 import { VideoRepository } from '../videos/video.repository.ts';
 import { videoCacheKeys } from '../videos/video.service.ts';
@@ -44,14 +45,6 @@ class ClaimLostError extends Error {}
 
 /** The worker is shutting down: the video goes straight back to the queue for another worker. */
 class ShutdownError extends Error {}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mpd': 'application/dash+xml',
-  '.m4s': 'video/iso.segment',
-  '.jpg': 'image/jpeg',
-  '.vtt': 'text/vtt',
-};
 
 /** Why ffprobe could not read a file, in words for the uploader. */
 export function describeUnreadableSource(error: unknown): string {
@@ -262,7 +255,7 @@ export class TranscodeService {
     const uploadNext = async (): Promise<void> => {
       for (let name = queue.shift(); name; name = queue.shift()) {
         if (signal.aborted) return;
-        await this.infra.storage.putFile(`${prefix}/${name}`, path.join(outDir, name), CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream');
+        await this.infra.storage.putFile(`${prefix}/${name}`, path.join(outDir, name), mediaContentType(name));
       }
     };
     const manifests = queue.splice(queue.length - files.filter(isManifest).length);
