@@ -17,10 +17,9 @@
  * the DTO and playback links, and the cache SET — which is what a request costs after the 30 s TTL expires
  * or after an edit invalidated the entry, with no racing deletions and nothing else changed.
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -44,9 +43,9 @@ import {
   startBenchApi,
   type BenchApi,
   type LoadResult,
+  emitReport,
 } from './support/kit.ts';
 
-const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'api.md');
 const settings = loadSettingsFromEnv({ connections: 50, durationSeconds: 3, warmupSeconds: 1, rounds: 3 });
 
 interface Scenario {
@@ -220,16 +219,12 @@ async function main(): Promise<void> {
     '',
     'The Tube servers are `api`-role processes built from the real modules (anonymous requests for a public ready video; `LOG_LEVEL=silent` unless stated). The load generator runs in its own process, so "Server CPU µs/req" counts only the Node process that serves — not PostgreSQL or Redis, which run as separate processes on the same cores. "Event loop busy" is the main thread\'s event-loop utilisation during the measured pass; near 100 % means the Node process itself is the bottleneck. "Load generator CPU" is autocannon\'s process (100 % = one core); latencies are whole milliseconds as autocannon records them.',
     '',
-    '"Cold" means every `video:<id>` look-up misses. The cache is wrapped (bench/support/kit.ts, `CountingCache`) so the real GET still goes to Redis or the LRU but its answer is discarded: each request pays the cache GET, the PostgreSQL query (videos ⋈ channels by primary key; pool of 10), building the DTO and links, and the cache SET — the cost after the 30 s TTL expires or an edit invalidates the entry. Real traffic pays it once per video per 30 s, or once per concurrent request during a stampede, since misses are not coalesced. The "`video:` hits" column is counted by the same wrapper and shows the warm servers really hit and the cold ones really miss.',
+    '"Cold" means every `video:<id>` look-up misses. The cache is wrapped (bench/support/kit.ts, `CountingCache`) so the real GET still goes to Redis or the LRU but its answer is discarded: each request pays the cache GET, the PostgreSQL query (videos ⋈ channels by primary key; pool of 10), building the DTO and links, and the cache SET — the cost after the 30 s TTL expires or an edit invalidates the entry. Real traffic pays it once per video per 30 s; concurrent misses for one video in one process share a single database query (VideoService coalesces them), so during this scenario many requests wait on the same query. The "`video:` hits" column is counted by the same wrapper and shows the warm servers really hit and the cold ones really miss.',
     '',
     `Total bench time ${fixed((Date.now() - started) / 1000)} s.`,
     '',
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  if (process.argv.includes('--write')) {
-    await writeFile(RESULTS_FILE, report);
-    process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
-  }
+  await emitReport(report, 'api');
 }
 
 await main();

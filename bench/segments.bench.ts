@@ -28,7 +28,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp } from '../apps/server/test/helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../apps/server/test/helpers/database.ts';
@@ -48,9 +47,9 @@ import {
   type BenchApi,
   type CpuSampler,
   type LoadResult,
+  emitReport,
 } from './support/kit.ts';
 
-const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'segments.md');
 const NGINX = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx';
 const SOURCE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 40);
 const settings = loadSettingsFromEnv({ connections: 50, durationSeconds: 4, warmupSeconds: 1, rounds: 3 });
@@ -315,11 +314,7 @@ async function main(): Promise<void> {
     `Total bench time ${fixed((Date.now() - started) / 1000)} s.`,
     '',
   ].join('\n');
-  process.stdout.write(`\n${report}`);
-  if (process.argv.includes('--write')) {
-    await writeFile(RESULTS_FILE, report);
-    process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
-  }
+  await emitReport(report, 'segments');
 }
 
 await main();

@@ -4,7 +4,7 @@
  * and table formatting.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -288,4 +288,13 @@ export const wholeMs = (value: number) => (value < 1 ? '<1' : fixed(value));
 export function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(rightAligned.map((right) => (right ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+/** Prints a finished report and, with `--write`, stores it as `bench/results/<name>.md`. */
+export async function emitReport(report: string, name: string): Promise<void> {
+  process.stdout.write(`\n${report}`);
+  if (!process.argv.includes('--write')) return;
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'results', `${name}.md`);
+  await writeFile(file, report);
+  process.stdout.write(`\nwritten to ${path.relative(process.cwd(), file)}\n`);
 }
