@@ -176,3 +176,17 @@ export function SaveCancelActions({ onCancel, saving, saveLabel = 'Save' }: { on
     </div>
   );
 }
+
+/** The Cancel / Delete pair at the bottom of a delete confirmation. */
+export function DeleteCancelActions({ onCancel, onDelete, deleting, deleteLabel = 'Delete' }: { onCancel: () => void; onDelete: () => void; deleting: boolean; deleteLabel?: string }) {
+  return (
+    <div className="form-actions">
+      <button type="button" className="button button-text" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="button" className="button button-danger" disabled={deleting} onClick={onDelete}>
+        {deleting ? 'Deleting…' : deleteLabel}
+      </button>
+    </div>
+  );
+}

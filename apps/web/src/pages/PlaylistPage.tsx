@@ -11,7 +11,7 @@ import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail, VideoRow } from '../components/VideoCard.tsx';
 import { VISIBILITY_OPTIONS, VisibilitySelect } from '../components/VisibilitySelect.tsx';
-import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions } from '../components/ui.tsx';
+import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions, DeleteCancelActions } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
 import { PLAYLIST_DESCRIPTION_MAX_LENGTH, PLAYLIST_TITLE_MAX_LENGTH } from '../lib/community-rules.ts';
 import { moveItem } from '../lib/playlist-order.ts';
@@ -207,14 +207,7 @@ function PlaylistView({ id }: { id: string }) {
           “{data.title}” will be deleted. The videos in it are not affected. <strong>This can't be undone.</strong>
         </p>
         {remove.isError ? <p className="form-error">{describeError(remove.error)}</p> : null}
-        <div className="form-actions">
-          <button type="button" className="button button-text" onClick={() => setDeleting(false)}>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-            {remove.isPending ? 'Deleting…' : 'Delete'}
-          </button>
-        </div>
+        <DeleteCancelActions onCancel={() => setDeleting(false)} onDelete={() => remove.mutate()} deleting={remove.isPending} />
       </Dialog>
     </div>
   );

@@ -10,7 +10,7 @@ import { LoadMore } from '../components/LoadMore.tsx';
 import { QuotaMeter } from '../components/QuotaMeter.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail } from '../components/VideoCard.tsx';
-import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, ProgressBar, StatusChip, SaveCancelActions } from '../components/ui.tsx';
+import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, ProgressBar, StatusChip, SaveCancelActions, DeleteCancelActions } from '../components/ui.tsx';
 import { formatDate, formatPercent, formatTimeRemaining } from '../lib/format.ts';
 import { DESCRIPTION_MAX_LENGTH, parseTags, TITLE_MAX_LENGTH, validateVideoDetails } from '../lib/validation.ts';
 import { queryKeys } from '../api/query-keys.ts';
@@ -150,14 +150,7 @@ export function StudioPage() {
               “{deleting.title}” will be deleted permanently, with its views. <strong>This can't be undone.</strong>
             </p>
             {remove.isError ? <p className="form-error">{describeError(remove.error)}</p> : null}
-            <div className="form-actions">
-              <button type="button" className="button button-text" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-              <button type="button" className="button button-danger" disabled={remove.isPending} onClick={() => remove.mutate(deleting)}>
-                {remove.isPending ? 'Deleting…' : 'Delete forever'}
-              </button>
-            </div>
+            <DeleteCancelActions onCancel={() => setDeleting(null)} onDelete={() => remove.mutate(deleting)} deleting={remove.isPending} deleteLabel="Delete forever" />
           </div>
         ) : null}
       </Dialog>

@@ -10,7 +10,7 @@ import { ActionMenu, type MenuAction } from '../components/ActionMenu.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { LinkifiedText } from '../components/LinkifiedText.tsx';
 import { useToast } from '../components/toasts.tsx';
-import { Avatar, Dialog, ErrorMessage, Spinner } from '../components/ui.tsx';
+import { Avatar, Dialog, ErrorMessage, Spinner, DeleteCancelActions } from '../components/ui.tsx';
 import { appendReply, changeTotal, prependComment, removeComment, updateComment, withLike, type CommentPages } from '../lib/comment-pages.ts';
 import { COMMENT_MAX_LENGTH } from '../lib/community-rules.ts';
 import { formatCompactNumber, formatDate, formatRelativeTime } from '../lib/format.ts';
@@ -282,14 +282,7 @@ function CommentItem({ comment, video, onReply, onReport }: { comment: Comment; 
       <Dialog open={confirmingDelete} title="Delete comment" onClose={() => setConfirmingDelete(false)}>
         <p>Delete this comment permanently?{comment.replyCount > 0 ? ' Its replies are deleted with it.' : ''}</p>
         {remove.isError ? <p className="form-error">{describeError(remove.error)}</p> : null}
-        <div className="form-actions">
-          <button type="button" className="button button-text" onClick={() => setConfirmingDelete(false)}>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-            {remove.isPending ? 'Deleting…' : 'Delete'}
-          </button>
-        </div>
+        <DeleteCancelActions onCancel={() => setConfirmingDelete(false)} onDelete={() => remove.mutate()} deleting={remove.isPending} />
       </Dialog>
     </article>
   );
