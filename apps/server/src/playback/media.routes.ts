@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getJson, setJson } from '../infra/cache/cache.ts';
 import type { App } from '../http/app-types.ts';
 import { AppError, notFound } from '../infra/http/errors.ts';
-import type { ByteRange } from '../infra/storage/storage.ts';
+import type { Readable } from 'node:stream';
+import type { ByteRange, StoredObject } from '../infra/storage/storage.ts';
 import { mediaContentType } from './media-types.ts';
 
 /** Channel art file names are random per upload, so they never change. */
@@ -77,29 +78,40 @@ export async function mediaRoutes(app: App): Promise<void> {
     if (storage.presignedUrl && config.S3_PRESIGNED_MEDIA) {
       return reply.redirect(await storage.presignedUrl(key, 3600), 302);
     }
-    const info = await storage.stat(key);
+    // A whole-file GET (what players send for segments) is one storage read; only a Range request needs the
+    // size first, to resolve open-ended and suffix ranges.
+    let info: StoredObject | null;
+    let wholeFile: Readable | null = null;
+    if (request.headers.range) {
+      info = await storage.stat(key);
+    } else {
+      const object = await storage.read(key);
+      info = object;
+      wholeFile = object?.body ?? null;
+    }
     if (!info) throw notFound('No such media file');
     reply.header('etag', info.etag);
     reply.header('last-modified', info.lastModified.toUTCString());
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === info.etag || tag.trim() === '*')) {
+      wholeFile?.destroy();
       return reply.code(304).send();
     }
     const ifRange = request.headers['if-range'];
-    const range = ifRange && ifRange !== info.etag ? null : parseRange(request.headers.range, info.size);
+    const range = wholeFile || (ifRange && ifRange !== info.etag) ? null : parseRange(request.headers.range, info.size);
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${info.size}`);
       throw new AppError(416, 'range_not_satisfiable', 'The requested range is outside the file');
     }
-    const object = await storage.read(key, range ?? undefined);
-    if (!object) throw notFound('No such media file');
+    const body = wholeFile ?? (await storage.read(key, range ?? undefined))?.body;
+    if (!body) throw notFound('No such media file');
     if (range) {
       reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
       reply.header('content-length', range.end - range.start + 1);
     } else {
       reply.header('content-length', info.size);
     }
-    return reply.send(object.body);
+    return reply.send(body);
   }
 
   app.get('/media/t/:token/*', { schema: { hide: true } }, async (request, reply) => {
