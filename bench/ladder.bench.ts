@@ -33,15 +33,15 @@ import {
   type X264Preset,
 } from '../packages/ladder/src/index.ts';
 
-const FFMPEG = process.env['FFMPEG_PATH'] ?? 'ffmpeg';
-const FFPROBE = process.env['FFPROBE_PATH'] ?? 'ffprobe';
-const SOURCE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 60);
-const SOURCE_HEIGHT = Number(process.env['BENCH_HEIGHT'] ?? 1080);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+const SOURCE_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SOURCE_HEIGHT = Number(process.env.BENCH_HEIGHT ?? 1080);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SOURCE_FPS = 30;
 const SEGMENT_SECONDS = 4;
 const PRESET: X264Preset = 'veryfast';
-const CAMERA_LIKE_SOURCE = process.env['BENCH_SOURCE'] === 'camera';
+const CAMERA_LIKE_SOURCE = process.env.BENCH_SOURCE === 'camera';
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', CAMERA_LIKE_SOURCE ? 'ladder-camera.md' : 'ladder.md');
 
 interface ProcessCost {
@@ -106,13 +106,30 @@ async function makeSource(workDir: string): Promise<string> {
   const path = join(workDir, 'source.mp4');
   const width = Math.round((SOURCE_HEIGHT * 16) / 9 / 2) * 2;
   await run(FFMPEG, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${SOURCE_HEIGHT}:rate=${SOURCE_FPS}`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(SOURCE_SECONDS),
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${SOURCE_HEIGHT}:rate=${SOURCE_FPS}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(SOURCE_SECONDS),
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
     ...(CAMERA_LIKE_SOURCE ? ['-preset', 'fast', '-profile:v', 'high', '-b:v', '12M'] : ['-preset', 'ultrafast']),
-    '-c:a', 'aac', '-b:a', '128k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
     path,
   ]);
   return path;
@@ -121,12 +138,35 @@ async function makeSource(workDir: string): Promise<string> {
 /** The audio a per-rung pipeline still has to encode once, packaged the same way. */
 function audioOnlyArgs(input: string, info: SourceInfo, outputDir: string): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-i', input,
-    '-map', `0:${info.audioStreamIndex ?? 'a:0'}`,
-    '-c:a', 'aac', '-b:a', formatBitrate(AUDIO_BITRATE), '-ac', '2', '-ar', '48000',
-    '-f', 'dash', '-seg_duration', String(SEGMENT_SECONDS), '-use_template', '1', '-use_timeline', '1',
-    '-hls_playlist', '1', '-adaptation_sets', 'id=0,streams=a',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    input,
+    '-map',
+    `0:${info.audioStreamIndex ?? 'a:0'}`,
+    '-c:a',
+    'aac',
+    '-b:a',
+    formatBitrate(AUDIO_BITRATE),
+    '-ac',
+    '2',
+    '-ar',
+    '48000',
+    '-f',
+    'dash',
+    '-seg_duration',
+    String(SEGMENT_SECONDS),
+    '-use_template',
+    '1',
+    '-use_timeline',
+    '1',
+    '-hls_playlist',
+    '1',
+    '-adaptation_sets',
+    'id=0,streams=a',
     join(outputDir, 'manifest.mpd'),
   ];
 }
@@ -188,7 +228,9 @@ function table(results: VariantResult[], baseline: VariantResult): string {
 }
 
 function formatLoad(): string {
-  return loadavg().map((value) => value.toFixed(2)).join(' ');
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
 
 async function main(): Promise<void> {

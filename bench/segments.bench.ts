@@ -32,6 +32,7 @@ import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp } from '../apps/server/test/helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../apps/server/test/helpers/database.ts';
 import { makeVideo, tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
+import { startNginx as startFront, type RunningNginx } from '../apps/server/test/helpers/nginx.ts';
 import {
   childProcessCpu,
   fixed,
@@ -50,8 +51,8 @@ import {
   emitReport,
 } from './support/kit.ts';
 
-const NGINX = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx';
-const SOURCE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 40);
+const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+const SOURCE_SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
 const settings = loadSettingsFromEnv({ connections: 50, durationSeconds: 4, warmupSeconds: 1, rounds: 3 });
 const PIPELINE_ENV = { TRANSCODE_MAX_HEIGHT: '720', X264_PRESET: 'ultrafast', SEGMENT_SECONDS: '4', JOB_RETRY_DELAY: '1', STORYBOARD_INTERVAL: '2' };
 
@@ -79,7 +80,12 @@ async function prepareMedia(database: TestDatabase, mediaDir: string): Promise<{
     const user = await registerUser(setup.app);
     const file = await makeVideo(sourceDir, 'source.mp4', { width: 1280, height: 720, seconds: SOURCE_SECONDS, fps: 25 });
     const created = (
-      await setup.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(user.accessToken), payload: { title: 'Segment benchmark', visibility: 'public' } })
+      await setup.app.inject({
+        method: 'POST',
+        url: '/api/v1/videos',
+        headers: bearer(user.accessToken),
+        payload: { title: 'Segment benchmark', visibility: 'public' },
+      })
     ).json<{ id: string }>();
     const address = setup.app.server.address();
     if (!address || typeof address === 'string') throw new Error('no TCP address');
@@ -199,8 +205,10 @@ async function verifySameBytes(targets: Target[], mediaDir: string, prefix: stri
     const onDisk = await readFile(path.join(mediaDir, prefix, file));
     for (const target of targets) {
       const got = await fetchBytes(`${target.baseUrl}${target.urlOf(file)}`);
-      if (got.status !== 200 || !got.body.equals(onDisk)) throw new Error(`${target.label}: ${file} differs from the file on disk (status ${got.status}, ${got.body.length} of ${onDisk.length} bytes)`);
-      if (file.endsWith('.m4s') && got.headers.get('content-type') !== 'video/iso.segment') throw new Error(`${target.label}: ${file} has content-type ${got.headers.get('content-type')}`);
+      if (got.status !== 200 || !got.body.equals(onDisk))
+        throw new Error(`${target.label}: ${file} differs from the file on disk (status ${got.status}, ${got.body.length} of ${onDisk.length} bytes)`);
+      if (file.endsWith('.m4s') && got.headers.get('content-type') !== 'video/iso.segment')
+        throw new Error(`${target.label}: ${file} has content-type ${got.headers.get('content-type')}`);
     }
   }
   const onDisk = await readFile(path.join(mediaDir, prefix, segment));
@@ -220,6 +228,7 @@ async function main(): Promise<void> {
   const mediaDir = await mkdtemp(path.join(tmpdir(), 'tube-bench-media-'));
   const apis: BenchApi[] = [];
   let nginx: Awaited<ReturnType<typeof startNginx>> | null = null;
+  let front: RunningNginx | null = null;
   let nginxVersion = '?';
   const targets: Target[] = [];
   let segments: { file: string; bytes: number }[] = [];
@@ -238,13 +247,43 @@ async function main(): Promise<void> {
     for (const cache of ['redis', 'memory'] as const) {
       const api = await startBenchApi({ database, cache, alwaysMiss: false, env: { MEDIA_DIR: mediaDir }, counted: /^video-access:/ });
       apis.push(api);
-      targets.push({ label: `Tube origin route (${cache === 'redis' ? 'Redis' : 'in-process LRU'} cache)`, baseUrl: api.baseUrl, urlOf: (file) => `/media/${prefix}/${file}`, cpu: ownProcessCpu, inProcess: true, api, passes: { autocannon: [], 'node-http': [] } });
+      targets.push({
+        label: `Tube origin route (${cache === 'redis' ? 'Redis' : 'in-process LRU'} cache)`,
+        baseUrl: api.baseUrl,
+        urlOf: (file) => `/media/${prefix}/${file}`,
+        cpu: ownProcessCpu,
+        inProcess: true,
+        api,
+        passes: { autocannon: [], 'node-http': [] },
+      });
     }
     nginx = await startNginx(mediaDir);
     const nginxPid = nginx.process.pid;
     if (nginxPid === undefined) throw new Error('nginx has no pid');
-    targets.push({ label: 'nginx (sendfile, 1 process)', baseUrl: nginx.baseUrl, urlOf: (file) => `/${prefix}/${file}`, cpu: childProcessCpu(nginxPid), inProcess: false, api: null, passes: { autocannon: [], 'node-http': [] } });
+    targets.push({
+      label: 'nginx (sendfile, 1 process)',
+      baseUrl: nginx.baseUrl,
+      urlOf: (file) => `/${prefix}/${file}`,
+      cpu: childProcessCpu(nginxPid),
+      inProcess: false,
+      api: null,
+      passes: { autocannon: [], 'node-http': [] },
+    });
     nginxVersion = (await fetch(nginx.baseUrl)).headers.get('server') ?? '?';
+    // The shipped front (deploy/nginx, fs mode): files from disk after Tube's access check, cached per video version.
+    const redisApi = apis[0]!;
+    front = await startFront({ upstreamServers: `server ${new URL(redisApi.baseUrl).host};`, mediaMode: 'fs', mediaDir });
+    const frontPid = front.process.pid;
+    if (frontPid === undefined) throw new Error('the nginx front has no pid');
+    targets.push({
+      label: 'nginx front from deploy/nginx (fs mode, 1 process) → Tube (Redis) for access checks',
+      baseUrl: front.baseUrl,
+      urlOf: (file) => `/media/${prefix}/${file}`,
+      cpu: childProcessCpu(frontPid),
+      inProcess: false,
+      api: null,
+      passes: { autocannon: [], 'node-http': [] },
+    });
 
     await verifySameBytes(targets, mediaDir, prefix, files, segmentFiles[Math.floor(segmentFiles.length / 2)]!);
     process.stderr.write(`verified ${files.length} files byte for byte on ${targets.length} servers\n`);
@@ -259,6 +298,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await nginx?.stop();
+    await front?.stop();
     for (const api of apis) await api.close();
     await database.drop();
     await rm(mediaDir, { recursive: true, force: true });
@@ -277,10 +317,19 @@ async function main(): Promise<void> {
         target.label,
         fixed(med((pass) => pass.requestsPerSecond)),
         fixed(med((pass) => pass.megabytesPerSecond)),
-        fixed(med((pass) => pass.latencyMs.p50), 1),
-        fixed(med((pass) => pass.latencyMs.p99), 1),
+        fixed(
+          med((pass) => pass.latencyMs.p50),
+          1,
+        ),
+        fixed(
+          med((pass) => pass.latencyMs.p99),
+          1,
+        ),
         fixed(med(cpuPerRequest)),
-        fixed(med((pass) => (pass.serverCpuSeconds ?? 0) / (pass.bytes / 1e9)), 2),
+        fixed(
+          med((pass) => (pass.serverCpuSeconds ?? 0) / (pass.bytes / 1e9)),
+          2,
+        ),
         target.inProcess ? `${fixed(med((pass) => pass.eventLoopUtilisation ?? 0) * 100)} %` : '',
         `${fixed(med((pass) => (pass.clientCpuSeconds / pass.durationSeconds) * 100))} %`,
         versus((pass) => pass.requestsPerSecond),
@@ -290,16 +339,39 @@ async function main(): Promise<void> {
     }),
   );
   const table = markdownTable(
-    ['Load generator', 'Server', 'req/s', 'MB/s', 'p50 ms', 'p99 ms', 'Server CPU µs/req', 'Server CPU s/GB', 'Event loop busy', 'Load generator CPU', 'req/s ÷ nginx', 'MB/s ÷ nginx', 'CPU per req ÷ nginx'],
+    [
+      'Load generator',
+      'Server',
+      'req/s',
+      'MB/s',
+      'p50 ms',
+      'p99 ms',
+      'Server CPU µs/req',
+      'Server CPU s/GB',
+      'Event loop busy',
+      'Load generator CPU',
+      'req/s ÷ nginx',
+      'MB/s ÷ nginx',
+      'CPU per req ÷ nginx',
+    ],
     rows,
     [false, false, true, true, true, true, true, true, true, true, true, true, true],
   );
   const sizes = segments.map((segment) => segment.bytes);
-  const accessLookups = targets.filter((target) => target.api).map((target) => `${target.label}: ${fixed(target.api!.cache.hits)} hits / ${fixed(target.api!.cache.misses)} misses`);
+  const accessLookups = targets
+    .filter((target) => target.api)
+    .map((target) => `${target.label}: ${fixed(target.api!.cache.hits)} hits / ${fixed(target.api!.cache.misses)} misses`);
   const report = [
     '### Media segments: Tube origin route vs nginx on the same files',
     '',
-    machineLine(settings, { start: loadAtStart, end: loadavg()[0]! }, [`nginx: ${nginxVersion} (\`master_process off\`, sendfile on, tcp_nopush on, access_log off). Tube: \`api\`-role process, fs storage driver, \`LOG_LEVEL=silent\`.`], 'autocannon or Node\'s HTTP client (see below)'),
+    machineLine(
+      settings,
+      { start: loadAtStart, end: loadavg()[0]! },
+      [
+        `nginx: ${nginxVersion} (\`master_process off\`, sendfile on, tcp_nopush on, access_log off). Tube: \`api\`-role process, fs storage driver, \`LOG_LEVEL=silent\`.`,
+      ],
+      "autocannon or Node's HTTP client (see below)",
+    ),
     '',
     `Media: a ${SOURCE_SECONDS} s 1280×720 25 fps synthetic source transcoded by Tube's pipeline (4 s CMAF segments, ladder up to 720p, x264 ultrafast): ${segments.length} media segments across ${rungs.length} representations (video ${renditionNames.join(', ')} and audio), ${fixed(Math.min(...sizes) / 1024)}–${fixed(Math.max(...sizes) / 1024)} KiB, mean ${fixed(sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024)} KiB. Each connection requests all of them in turn (round-robin). Every file of the video was first fetched from each server and compared byte for byte with the file on disk, plus one Range request (206, same bytes and Content-Range).`,
     '',
@@ -307,9 +379,11 @@ async function main(): Promise<void> {
     '',
     'Ratios are Tube ÷ nginx with the same load generator, computed within each round, shown as median (range). "Server CPU" is the serving process only (Tube: this Node process including its libuv threads; nginx: /proc/<pid>/stat), so it stays comparable when the load generator, not the server, limits throughput. "Event loop busy" is Tube\'s main-thread event-loop utilisation. "Load generator CPU" near 100 % of one core means the client set the pace and req/s understates the server.',
     '',
-    'Two load generators with identical settings (50 keep-alive connections, one request in flight each, every connection walking the segment list in turn): autocannon, as for the API bench, and Node\'s own HTTP client with a keep-alive agent (bench/support/load-client.ts). autocannon parses responses with http-parser-js and appends every body chunk to a string, which makes it the bottleneck for bodies of hundreds of KiB — its req/s are then the same for any server, so only its CPU columns compare the servers. The Node client counts and drops bodies in C++-parsed chunks and gets much closer to what the servers can do. MB/s counts whole responses for autocannon and bodies only for the Node client (headers are < 0.1 % here).',
+    "Two load generators with identical settings (50 keep-alive connections, one request in flight each, every connection walking the segment list in turn): autocannon, as for the API bench, and Node's own HTTP client with a keep-alive agent (bench/support/load-client.ts). autocannon parses responses with http-parser-js and appends every body chunk to a string, which makes it the bottleneck for bodies of hundreds of KiB — its req/s are then the same for any server, so only its CPU columns compare the servers. The Node client counts and drops bodies in C++-parsed chunks and gets much closer to what the servers can do. MB/s counts whole responses for autocannon and bodies only for the Node client (headers are < 0.1 % here).",
     '',
     `Tube checks access per request through the \`video-access:<id>\` cache entry (30 s TTL) before serving: ${accessLookups.join('; ')}. With ${settings.connections} connections, misses come in bursts of about one per connection each time the entry has expired, since concurrent misses are not coalesced.`,
+    '',
+    "The nginx front is the configuration shipped in deploy/nginx (rendered by deploy/nginx/render.ts, one process like the baseline): for each request it asks Tube's `/media-auth` (the media route's own access check) through a verdict cache keyed by video version and token (10 s), then serves the file from disk with sendfile. Its CPU column counts nginx only; the access checks it sends Tube are about one per video version per 10 s.",
     '',
     `Total bench time ${fixed((Date.now() - started) / 1000)} s.`,
     '',

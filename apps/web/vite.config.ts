@@ -1,12 +1,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { compression } from 'vite-plugin-compression2';
 
 /**
  * Requests the service worker must leave to the network: the API (tus uploads included), media
- * segments and well-known documents. Navigations to them must not get the app shell either.
+ * segments and well-known documents, and the embed page and oEmbed (their headers, such as the embed
+ * page's frame policy, come from the server). Navigations to them must not get the app shell either.
  */
-const NETWORK_ONLY_PATHS = [/^\/api(\/|$)/, /^\/media(\/|$)/, /^\/\.well-known(\/|$)/, /^\/(healthz|readyz|metrics)$/];
+const NETWORK_ONLY_PATHS = [/^\/api(\/|$)/, /^\/media(\/|$)/, /^\/\.well-known(\/|$)/, /^\/(healthz|readyz|metrics)$/, /^\/embed\//, /^\/oembed(\/|$)/];
 
 export default defineConfig({
   plugins: [
@@ -47,6 +49,8 @@ export default defineConfig({
         runtimeCaching: [],
       },
     }),
+    // Brotli and gzip copies of every text asset, made once at build; the server picks one by Accept-Encoding.
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(js|mjs|css|html|svg|json|webmanifest)$/, threshold: 1024 }),
   ],
   server: {
     proxy: {

@@ -11,11 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
-import { buildApp } from '../../apps/server/src/app.ts';
 import { loadConfig, type Config } from '../../apps/server/src/config.ts';
 import type { Cache } from '../../apps/server/src/infra/cache/cache.ts';
-import { createInfra, type Infra } from '../../apps/server/src/infra/infra.ts';
-import { createServices } from '../../apps/server/src/services.ts';
+import type { Infra } from '../../apps/server/src/infra/infra.ts';
+import { createRuntime } from '../../apps/server/src/runtime.ts';
 import type { App } from '../../apps/server/src/http/app-types.ts';
 import { TEST_REDIS_URL, type TestDatabase } from '../../apps/server/test/helpers/database.ts';
 import type { ClientResult, LoadSpec } from './load-client.ts';
@@ -84,14 +83,22 @@ export function childProcessCpu(pid: number): CpuSampler {
  */
 export async function runLoad(
   name: string,
-  target: { baseUrl: string; paths: string[]; headers?: Record<string, string>; client?: LoadSpec['client'] },
+  target: { baseUrl: string; paths: string[]; randomPaths?: boolean; headers?: Record<string, string>; client?: LoadSpec['client'] },
   settings: LoadSettings,
   serverCpu: CpuSampler | null,
   inProcessServer: boolean,
 ): Promise<LoadResult> {
-  const spec: LoadSpec = { url: target.baseUrl, paths: target.paths, connections: settings.connections, pipelining: settings.pipelining, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds };
+  const spec: LoadSpec = {
+    url: target.baseUrl,
+    paths: target.paths,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    durationSeconds: settings.durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
+  };
   if (target.headers) spec.headers = target.headers;
   if (target.client) spec.client = target.client;
+  if (target.randomPaths) spec.randomPaths = true;
   const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(JSON.stringify(spec));
   let buffered = '';
@@ -154,7 +161,11 @@ export class CountingCache implements Cache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly inner: Cache, private readonly alwaysMiss: boolean, private readonly counted = /^video:/) {
+  constructor(
+    private readonly inner: Cache,
+    private readonly alwaysMiss: boolean,
+    private readonly counted = /^video:/,
+  ) {
     this.driver = inner.driver;
   }
 
@@ -183,6 +194,9 @@ export class CountingCache implements Cache {
   drainCounter(hashKey: string) {
     return this.inner.drainCounter(hashKey);
   }
+  onDeleted(listener: (keys: string[]) => void) {
+    this.inner.onDeleted(listener);
+  }
   ping() {
     return this.inner.ping();
   }
@@ -205,7 +219,7 @@ export interface BenchApi {
 }
 
 /**
- * An `api`-role process on an existing database, assembled like `startTestApp` / `main.ts` but with the
+ * An `api`-role process on an existing database, built by the same `createRuntime` as `main.ts` with the
  * cache wrapped before the services and routes are built. `logger` defaults to a silent one.
  */
 export async function startBenchApi(options: {
@@ -226,28 +240,35 @@ export async function startBenchApi(options: {
     DATA_DIR: dataDir,
     PORT: '0',
     ROLE: 'api',
+    // Several deliberately different API processes (Redis and in-process caches) share the benchmark's database.
+    FLEET_CHECKS: 'false',
     ...options.env,
   });
-  const real = await createInfra(config, options.logger ?? pino({ level: 'silent' }));
-  const cache = new CountingCache(real.cache, options.alwaysMiss, options.counted);
-  const infra: Infra = { ...real, cache };
-  const services = await createServices(infra);
-  const app = await buildApp({ infra, services, role: 'api' });
-  await app.ready();
-  services.views.start();
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  let cache: CountingCache | null = null;
+  const runtime = await createRuntime(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    worker: false,
+    listen: { port: 0, host: '127.0.0.1' },
+    wrapCache: (real) => {
+      cache = new CountingCache(real, options.alwaysMiss, options.counted);
+      return cache;
+    },
+  });
+  await runtime.start();
+  const { app, infra } = runtime;
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no TCP address');
+  // Assigned in the wrapCache callback, which TypeScript's narrowing does not see.
+  const counting = cache as CountingCache | null;
+  if (!counting) throw new Error('the runtime did not wrap the cache');
   return {
     app,
     infra,
-    cache,
+    cache: counting,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
     async close() {
-      await app.close();
-      await services.views.stop();
-      await real.close();
+      await runtime.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -20,6 +20,8 @@ export interface LoadSpec {
   client?: 'autocannon' | 'node-http';
   url: string;
   paths: string[];
+  /** Each request takes a random one of `paths` instead of every connection walking them in the same order. */
+  randomPaths?: boolean;
   headers?: Record<string, string>;
   connections: number;
   pipelining: number;
@@ -54,7 +56,9 @@ function options(spec: LoadSpec, durationSeconds: number): autocannon.Options {
     pipelining: spec.pipelining,
     duration: durationSeconds,
     headers: spec.headers ?? {},
-    requests: spec.paths.map((path) => ({ method: 'GET', path })),
+    requests: spec.randomPaths
+      ? [{ method: 'GET', setupRequest: (request) => ({ ...request, path: spec.paths[Math.floor(Math.random() * spec.paths.length)]! }) }]
+      : spec.paths.map((path) => ({ method: 'GET', path })),
   };
 }
 
@@ -101,7 +105,8 @@ async function runNodeHttp(spec: LoadSpec): Promise<ClientResult> {
     });
 
   const loops = Array.from({ length: spec.connections }, async () => {
-    for (let index = 0; running; index = (index + 1) % spec.paths.length) await once(spec.paths[index]!);
+    for (let index = 0; running; index = (index + 1) % spec.paths.length)
+      await once(spec.randomPaths ? spec.paths[Math.floor(Math.random() * spec.paths.length)]! : spec.paths[index]!);
   });
   await new Promise((resolve) => setTimeout(resolve, spec.warmupSeconds * 1000));
   process.stdout.write(`${JSON.stringify({ event: 'start' })}\n`);
@@ -125,7 +130,13 @@ async function runNodeHttp(spec: LoadSpec): Promise<ClientResult> {
     errors,
     timeouts: 0,
     bytes,
-    latencyMs: { mean: ms(latency.mean), p50: ms(latency.percentile(50)), p90: ms(latency.percentile(90)), p99: ms(latency.percentile(99)), max: ms(latency.max) },
+    latencyMs: {
+      mean: ms(latency.mean),
+      p50: ms(latency.percentile(50)),
+      p90: ms(latency.percentile(90)),
+      p99: ms(latency.percentile(99)),
+      max: ms(latency.max),
+    },
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }

@@ -12,7 +12,10 @@ const Env = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   WEB_DIST_DIR: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Boolean({ default: false }),
@@ -20,10 +23,13 @@ const Env = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   EMBEDDED_PG_PORT: Type.Integer({ default: 54329, minimum: 1, maximum: 65535 }),
+  EMBEDDED_PG_HOME: Type.Optional(Type.String({ minLength: 1 })),
 
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_KEY_PREFIX: Type.String({ default: 'tube:' }),
   CACHE_MAX_ENTRIES: Type.Integer({ default: 50000, minimum: 100 }),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 500, minimum: 10 }),
+  CACHE_LOCAL_SECONDS: Type.Number({ default: 5, minimum: 0, maximum: 60 }),
 
   STORAGE_DRIVER: Type.Optional(Type.Union([Type.Literal('fs'), Type.Literal('s3')])),
   MEDIA_DIR: Type.Optional(Type.String()),
@@ -43,8 +49,33 @@ const Env = Type.Object({
   LOGIN_RATE_LIMIT_ACCOUNT: Type.Integer({ default: 10, minimum: 1 }),
   LOGIN_RATE_LIMIT_WINDOW: Type.Integer({ default: 900, minimum: 1 }),
 
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  SMTP_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  SMTP_PORT: Type.Integer({ default: 587, minimum: 1, maximum: 65535 }),
+  SMTP_USER: Type.Optional(Type.String()),
+  SMTP_PASSWORD: Type.Optional(Type.String()),
+  SMTP_SECURE: Type.Boolean({ default: false }),
+  MAIL_FROM: Type.String({ default: 'Tube <no-reply@localhost>', minLength: 3 }),
+  EMAIL_VERIFICATION: Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('off')], { default: 'optional' }),
+  EMAIL_TOKEN_TTL: Type.Integer({ default: 86_400, minimum: 60 }),
+  PASSWORD_RESET_TTL: Type.Integer({ default: 1800, minimum: 60 }),
+  ACCOUNT_MAIL_RATE_LIMIT: Type.Integer({ default: 5, minimum: 1 }),
+  ACCOUNT_MAIL_RATE_LIMIT_WINDOW: Type.Integer({ default: 3600, minimum: 1 }),
+  TWO_FACTOR_REQUIRED_FOR_ADMINS: Type.Boolean({ default: false }),
+  TWO_FACTOR_RATE_LIMIT: Type.Integer({ default: 5, minimum: 1 }),
+  USERNAME_CHANGES: Type.Boolean({ default: true }),
+  ACCOUNT_DELETION_GRACE_DAYS: Type.Integer({ default: 0, minimum: 0, maximum: 365 }),
+  AUTH_OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_OIDC_SCOPES: Type.String({ default: 'openid email profile' }),
+  AUTH_OIDC_PROVIDER_NAME: Type.String({ default: 'your organisation', minLength: 1 }),
+
   UPLOAD_MAX_BYTES: Type.Integer({ default: 10 * 1024 ** 3, minimum: 1 }),
   USER_UPLOAD_QUOTA_BYTES: Type.Integer({ default: 0, minimum: 0 }),
+  UPLOAD_EXPIRY_SECONDS: Type.Integer({ default: 86_400, minimum: 60 }),
+  UPLOAD_LOCK_LEASE_SECONDS: Type.Integer({ default: 30, minimum: 1 }),
+  UPLOAD_SWEEP_INTERVAL: Type.Integer({ default: 60, minimum: 1 }),
+  CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|https?://[^,/\\s]+(\\s*,\\s*https?://[^,/\\s]+)*)?$' }),
   WORKER_CONCURRENCY: Type.Integer({ default: 1, minimum: 1, maximum: 64 }),
   JOB_RETRY_LIMIT: Type.Integer({ default: 3, minimum: 0, maximum: 20 }),
   JOB_RETRY_DELAY: Type.Integer({ default: 10, minimum: 1 }),
@@ -61,6 +92,10 @@ const Env = Type.Object({
   SOURCE_MAX_HEIGHT: Type.Integer({ default: 4096, minimum: 16 }),
   SOURCE_MAX_DURATION: Type.Integer({ default: 6 * 3600, minimum: 1 }),
   STORYBOARD_INTERVAL: Type.Number({ default: 2, minimum: 0.5 }),
+  TRANSCODE_MODE: Type.Union([Type.Literal('single'), Type.Literal('chunked')], { default: 'chunked' }),
+  CHUNK_SECONDS: Type.Number({ default: 12, minimum: 1, maximum: 600 }),
+  CHUNK_SPLIT_SECONDS: Type.Number({ default: 36, minimum: 0, maximum: 3600 }),
+  EARLY_START: Type.Boolean({ default: true }),
   KEEP_SOURCE: Type.Boolean({ default: true }),
 
   MEDIA_SIGNING_SECRET: Type.Optional(Type.String({ minLength: 16 })),
@@ -69,7 +104,23 @@ const Env = Type.Object({
   VIEW_DEDUP_WINDOW: Type.Integer({ default: 1800, minimum: 1 }),
   VIEW_FLUSH_INTERVAL: Type.Integer({ default: 10, minimum: 1 }),
   MAX_CHANNELS_PER_USER: Type.Integer({ default: 5, minimum: 1 }),
+  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 10_000 }),
+  IMAGE_TIMEOUT_SECONDS: Type.Integer({ default: 10, minimum: 1, maximum: 300 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  RATE_LIMIT_WINDOW: Type.Integer({ default: 3600, minimum: 1 }),
+  RATE_LIMIT_REGISTRATIONS_PER_IP: Type.Integer({ default: 10, minimum: 1 }),
+  RATE_LIMIT_UPLOADS_PER_ACCOUNT: Type.Integer({ default: 100, minimum: 1 }),
+  RATE_LIMIT_COMMENTS_PER_ACCOUNT: Type.Integer({ default: 120, minimum: 1 }),
+  RATE_LIMIT_REPORTS_PER_ACCOUNT: Type.Integer({ default: 50, minimum: 1 }),
+  RATE_LIMIT_WRITES_PER_ACCOUNT: Type.Integer({ default: 1000, minimum: 1 }),
+  RATE_LIMIT_WRITES_PER_IP: Type.Integer({ default: 5000, minimum: 1 }),
+  VIEW_MAX_PER_IP: Type.Integer({ default: 300, minimum: 1 }),
   ADMIN_USERNAMES: Type.String({ default: '' }),
+  CAPTION_MAX_BYTES: Type.Integer({ default: 512 * 1024, minimum: 1024, maximum: 50 * 1024 * 1024 }),
+  EMBED_FRAME_ANCESTORS: Type.String({ default: '*', minLength: 1, pattern: '^[^;,\\r\\n]+$' }),
+  FLEET_CHECKS: Type.Boolean({ default: true }),
+  ANALYTICS_RETENTION_DAYS: Type.Integer({ default: 400, minimum: 2 }),
+  BEACON_RATE_LIMIT: Type.Integer({ default: 60, minimum: 1 }),
 });
 export type Env = Static<typeof Env>;
 
@@ -87,7 +138,10 @@ export type Config = Env & {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, detail: string) {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
     super(`Invalid configuration: ${setting} ${detail}`);
   }
 }
@@ -116,7 +170,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const withDefaults = Value.Default(Env, raw);
   const firstError = Value.Errors(Env, withDefaults)[0];
   if (firstError) {
-    const setting = firstError.instancePath.replace(/^\//, '') || String((firstError.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? 'config');
+    const setting =
+      firstError.instancePath.replace(/^\//, '') || String((firstError.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? 'config');
     const given = source[setting];
     const choices = (Env.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[setting]?.anyOf?.map((s) => s.const);
     const detail = choices ? `must be one of ${choices.join(', ')}` : firstError.message;
@@ -125,6 +180,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = withDefaults as Env;
   if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) throw new ConfigError('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
   if (env.AUTH_OIDC_AUDIENCE && !env.AUTH_OIDC_ISSUER) throw new ConfigError('AUTH_OIDC_ISSUER', 'is required when AUTH_OIDC_AUDIENCE is set');
+  if (env.AUTH_OIDC_CLIENT_ID && !env.AUTH_OIDC_ISSUER) throw new ConfigError('AUTH_OIDC_ISSUER', 'is required when AUTH_OIDC_CLIENT_ID is set');
+  if (env.SMTP_URL && env.SMTP_HOST) throw new ConfigError('SMTP_HOST', 'cannot be combined with SMTP_URL; use one of them');
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     ...env,
@@ -132,7 +189,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir,
     mediaDir: path.resolve(env.MEDIA_DIR ?? path.join(dataDir, 'media')),
     storageDriver: env.STORAGE_DRIVER ?? (env.S3_BUCKET ? 's3' : 'fs'),
-    adminUsernames: env.ADMIN_USERNAMES.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+    adminUsernames: env.ADMIN_USERNAMES.split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
     webDistDir: path.resolve(env.WEB_DIST_DIR ?? new URL('../../web/dist', import.meta.url).pathname),
   };
 }

@@ -1,45 +1,12 @@
-import pino from 'pino';
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createInfra } from './infra/infra.ts';
-import { createServices } from './services.ts';
-import { startReaper, transcodeJobs } from './transcoding/transcode.jobs.ts';
-import { maintenanceJobs, startWorker } from './worker/worker.ts';
-import { discoveryJobs } from './discovery/discovery.jobs.ts';
+import { isDatabaseUnavailable } from './infra/failure-reasons.ts';
+import { createRuntime } from './runtime.ts';
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'ROLE'>) {
-  return pino({ level: config.LOG_LEVEL, base: { role: config.ROLE, pid: process.pid } });
-}
-
-/** Starts the roles this process was asked for and returns a function that shuts everything down in order. */
+/** Builds and starts the roles this process was asked for; the runtime's `stop()` shuts them down in order. */
 export async function start(config: Config) {
-  const logger = createLogger(config);
-  const infra = await createInfra(config, logger);
-  const services = await createServices(infra);
-  const runsWorker = config.ROLE !== 'api';
-  const stopWorker = runsWorker ? await startWorker(infra, [...maintenanceJobs(services), ...discoveryJobs(services), ...transcodeJobs(infra)]) : null;
-  const stopReaper = runsWorker ? startReaper(infra) : null;
-  const app = await buildApp({ infra, services, role: config.ROLE });
-  if (config.ROLE !== 'worker') services.views.start();
-  await app.listen({ host: config.HOST, port: config.PORT });
-  logger.info({ url: config.publicUrl, role: config.ROLE, storage: infra.storage.driver, cache: infra.cache.driver }, 'Tube is running');
-
-  let stopping: Promise<void> | null = null;
-  return {
-    app,
-    infra,
-    stop() {
-      stopping ??= (async () => {
-        logger.info('shutting down');
-        stopReaper?.();
-        await app.close();
-        await services.views.stop();
-        await stopWorker?.();
-        await infra.close();
-      })();
-      return stopping;
-    },
-  };
+  const runtime = await createRuntime(config);
+  await runtime.start();
+  return runtime;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -53,6 +20,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     throw error;
   }
+  // A dependency dropping out (a connection cut mid-query) must not end the process: log it and carry on, the
+  // pools reconnect. Any other unhandled rejection is a bug and still ends the process, as Node does by default.
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      console.error('database unavailable in background work:', reason instanceof Error ? reason.message : reason);
+      return;
+    }
+    console.error('unhandled rejection:', reason);
+    process.exit(1);
+  });
   // Handlers go in before start-up, so a signal during start (e.g. while the embedded database boots) still
   // shuts down in order once start-up has finished.
   const starting = start(config);

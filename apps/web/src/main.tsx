@@ -1,13 +1,16 @@
+// Tokens and the base come first in the cascade; every component imports its own CSS (components/ui.tsx explains the order).
+import './styles/tokens.css';
+import './styles/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { onlineManager, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App.tsx';
 import { authClient } from './api/client.ts';
 import { ApiError } from './api/errors.ts';
-import { AuthProvider } from './auth/auth-context.tsx';
+import { AuthProvider } from './api/auth-context.tsx';
 import { ToastProvider } from './components/toasts.tsx';
 import { registerServiceWorker } from './pwa.ts';
-import './styles.css';
+import { installTheme } from './components/ThemeSwitch.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -20,6 +23,9 @@ const queryClient = new QueryClient({
   },
 });
 
+installTheme();
+// TanStack Query only learns of going offline from events; a page opened offline must start paused.
+onlineManager.setOnline(navigator.onLine);
 void authClient.initialize();
 
 const rootElement = document.getElementById('root');

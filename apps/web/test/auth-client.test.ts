@@ -27,6 +27,7 @@ class FakeAuthServer {
   sessionRevoked = false;
   failRefreshWith: number | null = null;
   delayRefreshMs = 0;
+  requireSecondFactor = false;
   #generation = 0;
   #validRefreshToken = 'rt-0';
   #validAccessTokens = new Set<string>(['at-0']);
@@ -43,7 +44,14 @@ class FakeAuthServer {
     const authorization = new Headers(init.headers).get('authorization');
     this.requests.push({ path, authorization });
     if (path === '/api/v1/auth/refresh') return this.#refresh(String(init.body));
-    if (path === '/api/v1/auth/login') return this.#login();
+    if (path === '/api/v1/auth/login')
+      return this.requireSecondFactor ? json(200, { twoFactorRequired: true, challengeToken: 'challenge-1', expiresIn: 300 }) : this.#login();
+    if (path === '/api/v1/auth/login/two-factor') {
+      const { challengeToken, code } = JSON.parse(String(init.body)) as { challengeToken: string; code: string };
+      if (challengeToken !== 'challenge-1' || code !== '123456')
+        return json(401, { error: { code: 'invalid_two_factor_code', message: 'That code is not right' } });
+      return this.#login();
+    }
     if (path === '/api/v1/auth/logout') return new Response(null, { status: 204 });
     const token = authorization?.replace(/^Bearer /, '') ?? null;
     if (!token) return json(401, { error: { code: 'unauthorized', message: 'Sign in to do this' } });
@@ -258,7 +266,28 @@ describe('AuthClient', () => {
       fetch: async () => json(401, { error: { code: 'invalid_credentials', message: 'Wrong username/email or password' } }),
       tokenStore: new MemoryTokenStore(),
     });
-    await expect(client.signIn('alice', 'nope')).rejects.toMatchObject({ status: 401, code: 'invalid_credentials', message: 'Wrong username/email or password' });
+    await expect(client.signIn('alice', 'nope')).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_credentials',
+      message: 'Wrong username/email or password',
+    });
     expect(client.getSnapshot().status).toBe('loading');
+  });
+
+  it('stops at the two-factor step without a session, then signs in with the code', async () => {
+    const server = new FakeAuthServer();
+    server.requireSecondFactor = true;
+    const storage = new MemoryTokenStore();
+    const client = new AuthClient({ fetch: server.fetch, tokenStore: storage });
+    const first = await client.signIn('alice', 'pw');
+    expect(first).toEqual({ kind: 'twoFactor', challengeToken: 'challenge-1' });
+    expect(client.getSnapshot().status).not.toBe('signedIn');
+    expect(storage.value).toBeNull();
+    await expect(client.completeTwoFactor('challenge-1', '000000')).rejects.toMatchObject({ status: 401, code: 'invalid_two_factor_code' });
+    expect(storage.value).toBeNull();
+    const second = await client.completeTwoFactor('challenge-1', '123456');
+    expect(second).toEqual({ kind: 'signedIn', user: USER });
+    expect(client.getSnapshot()).toEqual({ status: 'signedIn', user: USER });
+    expect(storage.value).toBe('rt-1');
   });
 });

@@ -169,7 +169,11 @@ describe('suggestion list keys', () => {
 
 describe('search filters in the URL', () => {
   it('keeps known values, drops unknown ones and defaults', () => {
-    expect(readSearchFilters(new URLSearchParams('q=x&duration=short&uploaded=week&sort=views'))).toEqual({ duration: 'short', uploaded: 'week', sort: 'views' });
+    expect(readSearchFilters(new URLSearchParams('q=x&duration=short&uploaded=week&sort=views'))).toEqual({
+      duration: 'short',
+      uploaded: 'week',
+      sort: 'views',
+    });
     expect(readSearchFilters(new URLSearchParams('q=x&duration=forever&sort=relevance&type=videos'))).toEqual({});
   });
 
@@ -258,7 +262,11 @@ describe('ProgressSaver', () => {
   it('saves a few seconds in, then every interval while playing', () => {
     const { saves, saver } = recorder();
     for (let ms = 0; ms <= 30_000; ms += 250) saver.recordPlaying(ms / 1000, ms);
-    expect(saves.map((save) => save.position)).toEqual([FIRST_SAVE_AFTER_SECONDS, FIRST_SAVE_AFTER_SECONDS + SAVE_INTERVAL_SECONDS, FIRST_SAVE_AFTER_SECONDS + 2 * SAVE_INTERVAL_SECONDS]);
+    expect(saves.map((save) => save.position)).toEqual([
+      FIRST_SAVE_AFTER_SECONDS,
+      FIRST_SAVE_AFTER_SECONDS + SAVE_INTERVAL_SECONDS,
+      FIRST_SAVE_AFTER_SECONDS + 2 * SAVE_INTERVAL_SECONDS,
+    ]);
   });
 
   it('saves where playback stops and when leaving, but never the same spot twice', () => {

@@ -180,7 +180,7 @@ describe('community features in Chromium', () => {
     expect(await commentBody.textContent()).toBe(commentText);
     expect(await page.getByTestId('comments').locator('b').count()).toBe(0);
     expect(await commentBody.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-wrap');
-    expect(await commentBody.evaluate((element) => (element as HTMLElement).innerText)).toContain('\nSee you on the next one');
+    expect(await commentBody.evaluate((element) => (element as HTMLElement).textContent)).toContain('\nSee you on the next one');
     await expect.poll(() => page.getByTestId('comment-count').textContent()).toBe('1 Comment');
 
     // Reply, one level deep.
@@ -248,7 +248,10 @@ describe('community features in Chromium', () => {
     await page.reload();
     await expect.poll(() => unreadBadge(page), { timeout: 10_000 }).toBe('1');
     await page.getByTestId('notification-button').click();
-    const notification = page.getByTestId('notification-panel').getByTestId('notification').filter({ hasText: `${alice.username} uploaded: ${SUNRISE_TITLE}` });
+    const notification = page
+      .getByTestId('notification-panel')
+      .getByTestId('notification')
+      .filter({ hasText: `${alice.username} uploaded: ${SUNRISE_TITLE}` });
     await notification.click();
     await page.waitForURL(new RegExp(`/watch/${sunrise.id}$`));
     await expect.poll(() => unreadBadge(page)).toBeNull();
@@ -353,17 +356,20 @@ describe('community features in Chromium', () => {
     await page.getByRole('heading', { name: 'Alice travels' }).waitFor();
     await page.goto('/upload');
     await page.getByTestId('quota').waitFor();
-    await page.getByTestId('file-input').setInputFiles(sunriseClip);
-    const channelChoice = page.getByLabel('Channel', { exact: true });
-    await expect.poll(() => channelChoice.locator('option').allTextContents()).toEqual(
-      expect.arrayContaining([`Alice travels (@${travelHandle})`, `${alice.username} (@${alice.username})`]),
-    );
-    const travelChannel = (await (await page.request.get(`/api/v1/channels/${travelHandle}`)).json()) as { id: string };
-    await channelChoice.selectOption({ label: `Alice travels (@${travelHandle})` });
+    // Choosing the file starts the upload (to the default channel); the channel can still be changed meanwhile.
     const created = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/api/v1/videos'));
-    await page.getByRole('button', { name: 'Upload', exact: true }).click();
-    expect(JSON.parse((await created).postData() ?? '{}')).toMatchObject({ channelId: travelChannel.id });
+    await page.getByTestId('file-input').setInputFiles(sunriseClip);
+    await created;
     await page.getByTestId('upload-status').waitFor();
+    const channelChoice = page.getByLabel('Channel', { exact: true });
+    await expect
+      .poll(() => channelChoice.locator('option').allTextContents())
+      .toEqual(expect.arrayContaining([`Alice travels (@${travelHandle})`, `${alice.username} (@${alice.username})`]));
+    const travelChannel = (await (await page.request.get(`/api/v1/channels/${travelHandle}`)).json()) as { id: string };
+    const moved = page.waitForRequest((request) => request.method() === 'PUT' && request.url().endsWith('/channel'));
+    await channelChoice.selectOption({ label: `Alice travels (@${travelHandle})` });
+    expect(JSON.parse((await moved).postData() ?? '{}')).toMatchObject({ channelId: travelChannel.id });
+    await page.locator('[data-testid="details-save-state"][data-state="saved"]').waitFor();
 
     // Comments off for the sunrise video (from Studio): viewers see that instead of the comments.
     await page.goto('/studio');

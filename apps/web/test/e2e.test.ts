@@ -2,13 +2,23 @@
  * End to end: the real API server (PostgreSQL, Redis, transcoding worker) serving the built web
  * app, driven by headless Chromium.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, screenshot, settled, signInAsNewUser, startWebApp, uniqueName, type WebApp } from './support/web-app.ts';
+import {
+  makeClip,
+  PASSWORD,
+  playPast,
+  screenshot,
+  settled,
+  signInAsNewUser,
+  startWebApp,
+  uniqueName,
+  uploadThroughPage,
+  type WebApp,
+} from './support/web-app.ts';
 
 let web: WebApp | undefined;
 let baseUrl = '';
@@ -226,7 +236,18 @@ describe('web app in Chromium', () => {
     }
 
     await signInAsNewUser(page, uniqueName('phone'));
-    for (const route of ['/', '/settings/sessions', '/studio', '/upload', '/feed/subscriptions', '/feed/library', '/feed/history', '/feed/playlists', '/playlist/watch-later', '/channels/mine']) {
+    for (const route of [
+      '/',
+      '/settings/sessions',
+      '/studio',
+      '/upload',
+      '/feed/subscriptions',
+      '/feed/library',
+      '/feed/history',
+      '/feed/playlists',
+      '/playlist/watch-later',
+      '/channels/mine',
+    ]) {
       await page.goto(route);
       await settled(page);
       expect(await overflow(), route).toBeLessThanOrEqual(0);
@@ -247,12 +268,7 @@ describe('web app in Chromium', () => {
 
   it('resumes an upload interrupted by a page reload from where it stopped', async () => {
     // Noise compresses badly: about 10 MB, so more than one 8 MiB tus chunk.
-    const clip = path.join(workDir, 'resumable.mp4');
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-vf', 'noise=alls=30:allf=t',
-      '-t', '1.2', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', clip,
-    ]);
+    const clip = await makeClip(workDir, 'resumable.mp4', { width: 640, height: 360, seconds: 1.2, incompressible: true });
     const CHUNK_BYTES = 8 * 1024 * 1024;
 
     const { context, page } = await newPage();
@@ -263,12 +279,14 @@ describe('web app in Chromium', () => {
     await network.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 3_000_000 });
 
     await page.goto('/upload');
-    await page.getByTestId('file-input').setInputFiles(clip);
-    await page.getByLabel('Title (required)').fill('Resumed clip');
     const firstChunkStored = page.waitForResponse(
       (response) => response.request().method() === 'PATCH' && response.url().includes('/api/v1/uploads/') && response.status() === 204,
     );
-    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    // Choosing the file starts the upload; the title typed meanwhile is saved to the video.
+    await page.getByTestId('file-input').setInputFiles(clip);
+    await page.locator('[data-testid="upload-status"][data-phase="uploading"]').waitFor();
+    await page.getByLabel('Title (required)').fill('Resumed clip');
+    await page.locator('[data-testid="details-save-state"][data-state="saved"]').waitFor();
     await firstChunkStored;
     page.on('dialog', (dialog) => void dialog.accept());
     await page.reload();
@@ -276,7 +294,7 @@ describe('web app in Chromium', () => {
 
     // The page remembers the unfinished upload; picking the same file continues it.
     await page.getByRole('heading', { name: 'Unfinished uploads' }).waitFor();
-    expect(await page.getByText('Resumed clip').isVisible()).toBe(true);
+    expect(await page.locator('.unfinished-uploads').getByText('resumable', { exact: true }).isVisible()).toBe(true);
     const uploadRequests: Array<{ method: string; url: string; offset: string | undefined }> = [];
     page.on('request', (request) => {
       const url = request.url();
@@ -307,14 +325,7 @@ describe('web app in Chromium', () => {
   });
 
   it('uploads a video with tus, shows processing in Studio, then plays it with selectable qualities', async () => {
-
-    const clip = path.join(workDir, 'small.mp4');
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=25',
-      '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip,
-    ]);
+    const clip = await makeClip(workDir, 'small.mp4', { width: 426, height: 240, seconds: 6 });
 
     const { context, page } = await newPage({ viewport: { width: 1280, height: 800 } });
     const uploader = uniqueName('uploader');
@@ -322,18 +333,12 @@ describe('web app in Chromium', () => {
 
     await page.goto('/upload');
     await screenshot(page, 'upload');
-    await page.getByTestId('file-input').setInputFiles(clip);
-    const title = page.getByLabel('Title (required)');
-    await expect.poll(() => title.inputValue()).toBe('small');
-    await title.fill('E2E clip');
-    await page.getByLabel('Description').fill('Uploaded by the browser test');
-    await page.getByLabel('Visibility').selectOption('public');
     const tusRequests: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/api/v1/uploads')) tusRequests.push(`${request.method()} ${request.headers()['tus-resumable'] ?? ''}`);
     });
-    await page.getByRole('button', { name: 'Upload', exact: true }).click();
-    await page.locator('[data-testid="upload-status"][data-phase="processing"]').waitFor({ timeout: 20_000 });
+    // The upload starts as the file is chosen; the details are edited while (or after) it goes up.
+    await uploadThroughPage(page, clip, { title: 'E2E clip', description: 'Uploaded by the browser test', visibility: 'public' });
     expect(tusRequests).toEqual(expect.arrayContaining(['POST 1.0.0', 'PATCH 1.0.0']));
 
     // Studio lists the video and follows it from processing to ready.
@@ -350,14 +355,16 @@ describe('web app in Chromium', () => {
     }
     expect(await row.getAttribute('data-status')).toBe('ready');
     await screenshot(page, 'studio');
-    expect([...seenStatuses].some((status) => status === 'queued' || status === 'processing')).toBe(true);
+    expect([...seenStatuses].some((status) => status === 'queued' || status === 'processing' || status === 'playable')).toBe(true);
     expect(await row.locator('[data-status="ready"]').textContent()).toBe('Ready');
 
     const videoId = (await row.getAttribute('data-video-id')) ?? '';
     const video = (await (await page.request.get(`/api/v1/videos/${videoId}`)).json()) as { renditions: Array<{ name: string }> };
     expect(video.renditions.length).toBeGreaterThanOrEqual(2);
 
-    const viewReported = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith(`/api/v1/videos/${videoId}/views`), { timeout: 20_000 });
+    const viewReported = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith(`/api/v1/videos/${videoId}/views`), {
+      timeout: 20_000,
+    });
     await row.getByRole('link', { name: 'E2E clip' }).click();
     await page.waitForURL(`${baseUrl}/watch/${videoId}`);
     expect(await page.getByTestId('watch-title').textContent()).toBe('E2E clip');
@@ -365,8 +372,7 @@ describe('web app in Chromium', () => {
     const player = page.getByTestId('player');
     await page.locator(`[data-testid="player"][data-engine="hls.js"][data-levels="${video.renditions.length}"]`).waitFor({ timeout: 15_000 });
     const videoElement = page.getByTestId('player-video');
-    if (await videoElement.evaluate((element: HTMLVideoElement) => element.paused)) await page.getByTestId('big-play').click();
-    await expect.poll(() => videoElement.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.3);
+    await playPast(page, 0.3);
     const before = await videoElement.evaluate((element: HTMLVideoElement) => element.currentTime);
     await expect.poll(() => videoElement.evaluate((element: HTMLVideoElement) => element.currentTime)).toBeGreaterThan(before + 0.3);
     await screenshot(page, 'watch');
@@ -429,7 +435,11 @@ describe('web app in Chromium', () => {
     await context.close();
 
     // Access: an unlisted video plays from its link for a signed-out viewer; a private one is unavailable to others.
-    const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: uploader, password: PASSWORD }) });
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: uploader, password: PASSWORD }),
+    });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const setVisibility = async (visibility: string) => {
       const response = await fetch(`${baseUrl}/api/v1/videos/${videoId}`, {
@@ -443,11 +453,14 @@ describe('web app in Chromium', () => {
     const anonymous = await newPage({ viewport: { width: 1280, height: 800 } });
     await anonymous.page.goto(`/watch/${videoId}`);
     await anonymous.page.locator('[data-testid="player"][data-engine="hls.js"]').waitFor({ timeout: 15_000 });
-    const anonymousVideo = anonymous.page.getByTestId('player-video');
-    if (await anonymousVideo.evaluate((element: HTMLVideoElement) => element.paused)) await anonymous.page.getByTestId('big-play').click();
-    await expect.poll(() => anonymousVideo.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.3);
+    await playPast(anonymous.page, 0.3);
     // The media it plays comes through signed links.
-    const sources = await anonymous.page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.includes('/media/')));
+    const sources = await anonymous.page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => entry.name)
+        .filter((name) => name.includes('/media/')),
+    );
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.every((name) => name.includes('/media/t/'))).toBe(true);
     await anonymous.context.close();

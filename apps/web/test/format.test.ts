@@ -7,6 +7,7 @@ import {
   formatExactViewCount,
   formatPercent,
   formatRelativeTime,
+  formatRungProgress,
   formatTimeRemaining,
   formatViewCount,
 } from '../src/lib/format.ts';
@@ -100,5 +101,9 @@ describe('other formats', () => {
     expect(formatPercent(0.456)).toBe('45%');
     expect(formatPercent(1.2)).toBe('100%');
     expect(formatPercent(-1)).toBe('0%');
+    expect(formatRungProgress({ name: '720p', progress: 0.6, etaSeconds: 39.2 })).toBe('720p: 60%, ~40 s');
+    expect(formatRungProgress({ name: '1080p', progress: 0.1, etaSeconds: 61 })).toBe('1080p: 10%, ~2 min');
+    expect(formatRungProgress({ name: '144p', progress: 0.2, etaSeconds: null })).toBe('144p: 20%');
+    expect(formatRungProgress({ name: '240p', progress: 1, etaSeconds: 0 })).toBe('240p: 100%');
   });
 });

@@ -104,12 +104,24 @@ describe('TransferRateEstimator', () => {
 
 describe('describeUserAgent', () => {
   it('names common browsers and platforms', () => {
-    expect(describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36')).toBe('Chrome on Windows');
-    expect(describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0')).toBe('Edge on Windows');
-    expect(describeUserAgent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1')).toBe('Safari on iPhone');
+    expect(describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36')).toBe(
+      'Chrome on Windows',
+    );
+    expect(
+      describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0'),
+    ).toBe('Edge on Windows');
+    expect(
+      describeUserAgent(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      ),
+    ).toBe('Safari on iPhone');
     expect(describeUserAgent('Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0')).toBe('Firefox on Linux');
-    expect(describeUserAgent('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe('Chrome on Android');
-    expect(describeUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe('Headless Chrome on Linux');
+    expect(describeUserAgent('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe(
+      'Chrome on Android',
+    );
+    expect(describeUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe(
+      'Headless Chrome on Linux',
+    );
     expect(describeUserAgent('curl/8.5.0')).toBe('curl');
     expect(describeUserAgent(null)).toBe('Unknown device');
   });
@@ -123,6 +135,9 @@ describe('end-of-stream stalls', () => {
     expect(isStalledAtEnd(3.947, 10, 4)).toBe(false);
     expect(isStalledAtEnd(3.9, 4, 3.5)).toBe(false);
     expect(isStalledAtEnd(0, Number.NaN, 0)).toBe(false);
+    // A video still being encoded: its stream ends at 4 s for now, but the video is 12 s long.
+    expect(isStalledAtEnd(3.947, 4.0107, 4, 12)).toBe(false);
+    expect(isStalledAtEnd(11.947, 12.0107, 12, 12)).toBe(true);
   });
 
   it('finds the end of the buffered range around the playhead', () => {

@@ -55,7 +55,7 @@ export function rungFrameRate(sourceFps: number, shortSide: number): number {
   const cap = shortSide >= HIGH_FPS_MIN_SHORT_SIDE ? MAX_OUTPUT_FPS : LOW_RUNG_MAX_FPS;
   if (sourceFps <= cap) return sourceFps;
   const half = sourceFps / 2;
-  return half <= cap ? half : cap;
+  return Math.min(half, cap);
 }
 
 function floorToEven(value: number): number {

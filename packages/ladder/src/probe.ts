@@ -56,17 +56,28 @@ const PLAYLIST_FORMATS = new Set(['hls', 'concat', 'dash', 'ffconcat']);
  * disguised as a video) from making ffprobe fetch URLs.
  */
 export function probeArgs(path: string): string[] {
-  return [
-    '-v',
-    'error',
-    '-protocol_whitelist',
-    'file',
-    '-print_format',
-    'json',
-    '-show_format',
-    '-show_streams',
-    path,
-  ];
+  return ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', path];
+}
+
+/**
+ * A time past the end of any video we accept: `-read_intervals` seeks there, which a Matroska demuxer without
+ * Cues answers by walking the clusters (without decoding) and stopping at the last keyframe.
+ */
+const PAST_THE_END = '999999999';
+
+const PACKET_ENTRIES = ['-show_entries', 'packet=stream_index,pts_time,duration_time', '-of', 'csv=p=0'];
+
+/**
+ * For a file whose container declares no duration (a live or browser WebM): the packets from the last
+ * keyframe to the end, demuxed only. Their last timestamps plus durations are the stream's true end.
+ */
+export function lastPacketsArgs(path: string): string[] {
+  return ['-v', 'error', '-protocol_whitelist', 'file', '-read_intervals', `${PAST_THE_END}%`, ...PACKET_ENTRIES, path];
+}
+
+/** Every packet of the file, demuxed only: for when seeking to the end fails. */
+export function allPacketsArgs(path: string): string[] {
+  return ['-v', 'error', '-protocol_whitelist', 'file', ...PACKET_ENTRIES, path];
 }
 
 type JsonObject = Record<string, unknown>;
@@ -107,7 +118,7 @@ function clockDuration(value: unknown): number | null {
 }
 
 function tagsOf(entry: JsonObject): JsonObject {
-  return isObject(entry['tags']) ? entry['tags'] : {};
+  return isObject(entry.tags) ? entry.tags : {};
 }
 
 function normalizeDegrees(degrees: number): number {
@@ -120,52 +131,127 @@ function normalizeDegrees(degrees: number): number {
  * older versions, and files written by them, carry a clockwise `rotate` tag instead.
  */
 function rotationOf(stream: JsonObject): number {
-  const sideData = Array.isArray(stream['side_data_list']) ? stream['side_data_list'] : [];
+  const sideData = Array.isArray(stream.side_data_list) ? stream.side_data_list : [];
   for (const entry of sideData) {
     if (!isObject(entry)) continue;
-    const counterClockwise = finiteNumber(entry['rotation']);
+    const counterClockwise = finiteNumber(entry.rotation);
     if (counterClockwise !== null) return normalizeDegrees(-counterClockwise);
   }
-  const clockwise = finiteNumber(tagsOf(stream)['rotate']);
+  const clockwise = finiteNumber(tagsOf(stream).rotate);
   return clockwise === null ? 0 : normalizeDegrees(clockwise);
 }
 
 function isCoverArt(stream: JsonObject): boolean {
-  const disposition = stream['disposition'];
-  return isObject(disposition) && disposition['attached_pic'] === 1;
+  const disposition = stream.disposition;
+  return isObject(disposition) && disposition.attached_pic === 1;
 }
 
 function durationOf(format: JsonObject, video: JsonObject): number | null {
-  return (
-    positiveNumber(format['duration']) ??
-    positiveNumber(video['duration']) ??
-    clockDuration(tagsOf(video)['DURATION']) ??
-    clockDuration(tagsOf(format)['DURATION'])
-  );
+  return positiveNumber(format.duration) ?? positiveNumber(video.duration) ?? clockDuration(tagsOf(video).DURATION) ?? clockDuration(tagsOf(format).DURATION);
+}
+
+function averageFrameRate(video: JsonObject): number | null {
+  const rate = positiveRatio(video.avg_frame_rate, '/');
+  return rate !== null && rate <= 1000 ? rate : null;
 }
 
 function frameRateOf(video: JsonObject): number {
   // r_frame_rate of variable-frame-rate phone videos can be absurd (e.g. 90000/1), so it is only a fallback.
-  for (const field of ['avg_frame_rate', 'r_frame_rate']) {
-    const rate = positiveRatio(video[field], '/');
-    if (rate !== null && rate <= 1000) return rate;
-  }
-  return FALLBACK_FPS;
+  const rate = averageFrameRate(video) ?? positiveRatio(video.r_frame_rate, '/');
+  return rate !== null && rate <= 1000 ? rate : FALLBACK_FPS;
+}
+
+/** One `stream_index,pts_time,duration_time` line of `lastPacketsArgs` output; null for anything else. */
+function packetOf(line: string): { index: number; pts: number; duration: number | null } | null {
+  const [index, pts, duration] = line.trim().split(',').map(finiteNumber);
+  if (index === undefined || index === null || pts === undefined || pts === null) return null;
+  return { index, pts, duration: duration !== undefined && duration !== null && duration > 0 ? duration : null };
+}
+
+/**
+ * A browser recording declares no average frame rate (and an r_frame_rate of 1000/1, its time base): the video
+ * packets listed give one, rounded to whole frames per second.
+ */
+function measuredFrameRate(packets: string, videoIndex: number): number | null {
+  const times = packets
+    .split('\n')
+    .map(packetOf)
+    .filter((packet) => packet !== null && packet.index === videoIndex)
+    .map((packet) => packet!.pts);
+  if (times.length < 2) return null;
+  const span = Math.max(...times) - Math.min(...times);
+  return span > 0 ? Math.max(1, Math.round((times.length - 1) / span)) : null;
 }
 
 function isStillImageFormat(container: string): boolean {
   return container === 'image2' || container.endsWith('_pipe');
 }
 
-export function parseProbe(json: unknown): SourceInfo {
+function hasKnownCodec(stream: JsonObject): boolean {
+  const codec = stream.codec_name;
+  return typeof codec === 'string' && codec !== '' && codec !== 'none' && codec !== 'unknown';
+}
+
+function chosenVideo(streams: JsonObject[]): JsonObject | undefined {
+  return streams.find((stream) => stream.codec_type === 'video' && !isCoverArt(stream));
+}
+
+function chosenAudio(streams: JsonObject[]): JsonObject | null {
+  return streams.find((stream) => stream.codec_type === 'audio' && hasKnownCodec(stream)) ?? null;
+}
+
+function rootOf(json: unknown): { format: JsonObject | null; streams: JsonObject[] } {
   const root = isObject(json) ? json : {};
-  const format = isObject(root['format']) ? root['format'] : null;
-  const streams = (Array.isArray(root['streams']) ? root['streams'] : []).filter(isObject);
+  return { format: isObject(root.format) ? root.format : null, streams: (Array.isArray(root.streams) ? root.streams : []).filter(isObject) };
+}
+
+/**
+ * The packet listing a probe needs, or null. A file with no duration anywhere (a live or browser WebM) is
+ * measured from its tail (`lastPacketsArgs`); one without an average frame rate (a browser recording, even once
+ * remuxed with a Duration) from every packet (`allPacketsArgs`), since the tail after the last keyframe can be a
+ * few frames. Null too for files `parseProbe` rejects for another reason, so they keep that reason.
+ */
+export function packetListingArgs(json: unknown, path: string): string[] | null {
+  const { format, streams } = rootOf(json);
+  const video = chosenVideo(streams);
+  if (!format || !video) return null;
+  if (averageFrameRate(video) === null) return allPacketsArgs(path);
+  return durationOf(format, video) === null ? lastPacketsArgs(path) : null;
+}
+
+/**
+ * The end of the video (and chosen audio) stream, relative to the file's start, from `lastPacketsArgs` /
+ * `allPacketsArgs` output (`stream_index,pts_time,duration_time` lines). A video packet without a duration
+ * lasts one frame.
+ */
+function measuredDuration(packets: string, format: JsonObject, video: JsonObject, audio: JsonObject | null, fps: number): number | null {
+  const videoIndex = finiteNumber(video.index) ?? 0;
+  const audioIndex = audio ? finiteNumber(audio.index) : null;
+  // Only the tail was read, so the start comes from the probe. As a Matroska muxer writes Duration, a small
+  // negative start (Opus pre-skip) does not lengthen it; a recording whose clock starts late is measured from there.
+  const start = Math.max(0, finiteNumber(format.start_time) ?? 0);
+  let end: number | null = null;
+  for (const packet of packets.split('\n').map(packetOf)) {
+    if (packet === null || (packet.index !== videoIndex && packet.index !== audioIndex)) continue;
+    const lasts = packet.duration ?? (packet.index === videoIndex ? 1 / fps : 0);
+    end = Math.max(end ?? Number.NEGATIVE_INFINITY, packet.pts + lasts);
+  }
+  if (end === null) return null;
+  const seconds = end - start;
+  return seconds > 0 ? Math.round(seconds * 1e6) / 1e6 : null;
+}
+
+/**
+ * `packets`: the output of `lastPacketsArgs` (or `allPacketsArgs`), (the listing
+ * `packetListingArgs` asked for): the duration and frame rate the probe lacks are then measured from the packets.
+ */
+export function parseProbe(json: unknown, packets?: string): SourceInfo {
+  const { format, streams } = rootOf(json);
   if (!format) {
     throw new InvalidSourceError('The file is not a video format we can read; it may be damaged or incomplete');
   }
 
-  const container = typeof format['format_name'] === 'string' ? format['format_name'] : 'unknown';
+  const container = typeof format.format_name === 'string' ? format.format_name : 'unknown';
   if (PLAYLIST_FORMATS.has(container)) {
     throw new InvalidSourceError('The file is a playlist that refers to other files, not a video');
   }
@@ -173,28 +259,32 @@ export function parseProbe(json: unknown): SourceInfo {
     throw new InvalidSourceError('The file is a still image, not a video');
   }
 
-  const videoStreams = streams.filter((stream) => stream['codec_type'] === 'video');
-  const video = videoStreams.find((stream) => !isCoverArt(stream));
+  const videoStreams = streams.filter((stream) => stream.codec_type === 'video');
+  const video = chosenVideo(streams);
   if (!video) {
-    throw new InvalidSourceError(
-      videoStreams.length > 0
-        ? 'The file only contains a still cover image, not a video'
-        : 'The file has no video stream',
-    );
+    throw new InvalidSourceError(videoStreams.length > 0 ? 'The file only contains a still cover image, not a video' : 'The file has no video stream');
   }
-  const audio = streams.find((stream) => stream['codec_type'] === 'audio') ?? null;
+  // ffprobe leaves codec_name out (or says "none"/"unknown") for a stream no decoder here can read; ffmpeg would
+  // then fail on every attempt, so decide it now, once, with a reason for the uploader.
+  if (!hasKnownCodec(video)) {
+    throw new InvalidSourceError('The video is encoded in a format Tube cannot decode; export it as H.264 (MP4) and upload it again');
+  }
+  // An undecodable audio track is dropped rather than failing the video.
+  const audio = chosenAudio(streams);
 
-  const durationSeconds = durationOf(format, video);
+  const measuredRate = packets === undefined || averageFrameRate(video) !== null ? null : measuredFrameRate(packets, finiteNumber(video.index) ?? 0);
+  const fps = measuredRate ?? frameRateOf(video);
+  const durationSeconds = durationOf(format, video) ?? (packets === undefined ? null : measuredDuration(packets, format, video, audio, fps));
   if (durationSeconds === null) {
     throw new InvalidSourceError("The file's duration could not be determined");
   }
 
-  const codedWidth = positiveNumber(video['width']);
-  const codedHeight = positiveNumber(video['height']);
+  const codedWidth = positiveNumber(video.width);
+  const codedHeight = positiveNumber(video.height);
   if (codedWidth === null || codedHeight === null) {
     throw new InvalidSourceError("The video's width and height could not be determined");
   }
-  const sampleAspectRatio = positiveRatio(video['sample_aspect_ratio'], ':') ?? 1;
+  const sampleAspectRatio = positiveRatio(video.sample_aspect_ratio, ':') ?? 1;
   const uprightWidth = Math.max(1, Math.round(codedWidth * sampleAspectRatio));
   const rotation = rotationOf(video);
   const sideways = rotation === 90 || rotation === 270;
@@ -204,15 +294,15 @@ export function parseProbe(json: unknown): SourceInfo {
     width: sideways ? codedHeight : uprightWidth,
     height: sideways ? uprightWidth : codedHeight,
     rotation,
-    fps: frameRateOf(video),
+    fps,
     hasAudio: audio !== null,
-    videoCodec: typeof video['codec_name'] === 'string' ? video['codec_name'] : 'unknown',
-    audioCodec: audio && typeof audio['codec_name'] === 'string' ? audio['codec_name'] : null,
+    videoCodec: typeof video.codec_name === 'string' ? video.codec_name : 'unknown',
+    audioCodec: audio && typeof audio.codec_name === 'string' ? audio.codec_name : null,
     container,
-    bitRate: positiveNumber(format['bit_rate']),
-    sizeBytes: positiveNumber(format['size']),
-    videoStreamIndex: finiteNumber(video['index']) ?? 0,
-    audioStreamIndex: audio ? finiteNumber(audio['index']) : null,
+    bitRate: positiveNumber(format.bit_rate),
+    sizeBytes: positiveNumber(format.size),
+    videoStreamIndex: finiteNumber(video.index) ?? 0,
+    audioStreamIndex: audio ? finiteNumber(audio.index) : null,
   };
 }
 
@@ -238,9 +328,7 @@ export function checkSourceLimits(info: SourceInfo, limits: SourceLimits): void 
   const longLimit = Math.max(limits.maxWidth, limits.maxHeight);
   const shortLimit = Math.min(limits.maxWidth, limits.maxHeight);
   if (longSide > longLimit || shortSide > shortLimit) {
-    throw new InvalidSourceError(
-      `The video is ${info.width}×${info.height}; the largest accepted size is ${limits.maxWidth}×${limits.maxHeight}`,
-    );
+    throw new InvalidSourceError(`The video is ${info.width}×${info.height}; the largest accepted size is ${limits.maxWidth}×${limits.maxHeight}`);
   }
   if (info.durationSeconds > limits.maxDurationSeconds) {
     throw new InvalidSourceError(

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { outputFrameRate, type Rung } from './ladder.ts';
-import type { SourceInfo } from './probe.ts';
+import { describeDuration, InvalidSourceError, type SourceInfo } from './probe.ts';
 
 /** Files the dash muxer writes into the output directory (besides segments and per-stream playlists). */
 export const DASH_MANIFEST = 'manifest.mpd';
@@ -14,16 +14,7 @@ export function hlsMediaPlaylistName(streamIndex: number): string {
   return `media_${streamIndex}.m3u8`;
 }
 
-export type X264Preset =
-  | 'ultrafast'
-  | 'superfast'
-  | 'veryfast'
-  | 'faster'
-  | 'fast'
-  | 'medium'
-  | 'slow'
-  | 'slower'
-  | 'veryslow';
+export type X264Preset = 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
 
 export interface TranscodeRequest {
   input: string;
@@ -96,9 +87,11 @@ export function buildTranscodeArgs(request: TranscodeRequest): string[] {
   const audioStreamIndex = info.hasAudio ? info.audioStreamIndex : null;
 
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  args.push('-protocol_whitelist', 'file', '-i', input);
+  // Read no further than the probed duration (plus a second of slack): a container whose timestamps run far past
+  // what its header declares would otherwise make ffmpeg duplicate frames for hours (see checkTranscodedLength).
+  args.push('-protocol_whitelist', 'file', '-t', formatSeconds(info.durationSeconds + INPUT_SLACK_SECONDS), '-i', input);
   args.push('-filter_complex', buildLadderFilterGraph(info, rungs));
-  rungs.forEach((_, index) => args.push('-map', `[v${index}out]`));
+  for (let index = 0; index < rungs.length; index++) args.push('-map', `[v${index}out]`);
   if (audioStreamIndex !== null) args.push('-map', `0:${audioStreamIndex}`);
   // Uploads from phones carry GPS coordinates and device names in container metadata.
   args.push('-map_metadata', '-1', '-map_chapters', '-1');
@@ -133,6 +126,39 @@ export function buildTranscodeArgs(request: TranscodeRequest): string[] {
   args.push('-progress', 'pipe:1', '-nostats');
   args.push(join(outputDir, DASH_MANIFEST));
   return args;
+}
+
+const INPUT_SLACK_SECONDS = 1;
+
+/** Seconds for ffmpeg, to the millisecond, without trailing zeros: 121, 3.5, 0.042. */
+export function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000);
+}
+
+/** The value of `key` in the latest complete block of a chunk of ffmpeg `-progress` output, or null. */
+export function lastProgressValue(chunk: string, key: string): string | null {
+  let value: string | null = null;
+  for (const line of chunk.split('\n').slice(0, -1)) {
+    const separator = line.indexOf('=');
+    if (separator >= 0 && line.slice(0, separator).trim() === key) value = line.slice(separator + 1).trim();
+  }
+  return value;
+}
+
+/**
+ * After the ladder is encoded: did the stream really last as long as the header said? The transcode reads only the
+ * declared duration, so a file whose frames are spread over far more time (a 3 s header over 10 h of timestamps)
+ * yields a fraction of the expected frames. Such a file is refused rather than published as a frozen picture.
+ * `frames` is the frame count of the first rung from ffmpeg's progress; null (unknown) passes.
+ */
+export function checkTranscodedLength(result: { frames: number | null; durationSeconds: number; frameRate: number }): void {
+  if (result.frames === null || result.durationSeconds < 1) return;
+  const expected = result.durationSeconds * result.frameRate;
+  if (result.frames < expected * 0.5) {
+    throw new InvalidSourceError(
+      `The file's timing does not match the length it declares (${describeDuration(result.durationSeconds)}); it may be damaged. Export it again and upload the new file`,
+    );
+  }
 }
 
 /**

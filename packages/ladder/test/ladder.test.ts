@@ -35,7 +35,14 @@ describe('planLadder', () => {
 
   it('includes 1440p and 2160p for a 4K source', () => {
     expect(planLadder({ width: 3840, height: 2160, ...fps30 }, { maxHeight: 2160 }).map((rung) => rung.name)).toEqual([
-      '144p', '240p', '360p', '480p', '720p', '1080p', '1440p', '2160p',
+      '144p',
+      '240p',
+      '360p',
+      '480p',
+      '720p',
+      '1080p',
+      '1440p',
+      '2160p',
     ]);
   });
 
@@ -45,12 +52,22 @@ describe('planLadder', () => {
 
   it('measures portrait 9:16 video by its short side', () => {
     expect(sizes(planLadder({ width: 1080, height: 1920, ...fps30 }, { maxHeight: 1080 }))).toEqual([
-      '144p 144x256', '240p 240x426', '360p 360x640', '480p 480x854', '720p 720x1280', '1080p 1080x1920',
+      '144p 144x256',
+      '240p 240x426',
+      '360p 360x640',
+      '480p 480x854',
+      '720p 720x1280',
+      '1080p 1080x1920',
     ]);
   });
 
   it('handles a square source', () => {
-    expect(sizes(planLadder({ width: 1080, height: 1080, ...fps30 }, { maxHeight: 480 }))).toEqual(['144p 144x144', '240p 240x240', '360p 360x360', '480p 480x480']);
+    expect(sizes(planLadder({ width: 1080, height: 1080, ...fps30 }, { maxHeight: 480 }))).toEqual([
+      '144p 144x144',
+      '240p 240x240',
+      '360p 360x360',
+      '480p 480x480',
+    ]);
   });
 
   it('keeps both dimensions even and within the source for odd sizes (1279×721, 427×241)', () => {

@@ -26,8 +26,8 @@ import {
   type SourceInfo,
 } from '../src/index.ts';
 
-const FFMPEG = process.env['FFMPEG_PATH'] ?? 'ffmpeg';
-const FFPROBE = process.env['FFPROBE_PATH'] ?? 'ffprobe';
+const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
+const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 
 interface RunResult {
   code: number | null;
@@ -85,11 +85,24 @@ async function synthesize(name: string, options: { audio: boolean; size?: string
   const path = join(workDir, name);
   const audioInput = options.audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'] : [];
   await mustRun(FFMPEG, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '426x240'}:rate=25`,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${options.size ?? '426x240'}:rate=25`,
     ...audioInput,
-    '-t', '3',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    '-t',
+    '3',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
     ...(options.audio ? ['-c:a', 'aac'] : []),
     ...(options.extra ?? []),
     path,
@@ -187,7 +200,10 @@ describe('transcoding with the real ffmpeg', () => {
       [String(rungs[1]!.maxrate + rungs[1]!.audioBitrate), attribute(variants[1] ?? '', 'CODECS')],
     ]);
     // 426×240 at 25 fps: 0.19 and 0.17 bits per pixel (bpp × w × h × fps), rounded to whole kbit/s.
-    expect(rungs.map((rung) => rung.videoBitrate)).toEqual([Math.round((0.19 * 256 * 144 * 25) / 1000) * 1000, Math.round((0.17 * 426 * 240 * 25) / 1000) * 1000]);
+    expect(rungs.map((rung) => rung.videoBitrate)).toEqual([
+      Math.round((0.19 * 256 * 144 * 25) / 1000) * 1000,
+      Math.round((0.17 * 426 * 240 * 25) / 1000) * 1000,
+    ]);
   });
 
   it('packages a silent source without an audio adaptation set', async () => {
@@ -226,7 +242,10 @@ describe('transcoding with the real ffmpeg', () => {
     const input = await synthesize('thumbnail-source.mp4', { audio: false });
     const info = await probe(input);
     const poster = join(workDir, 'poster.jpg');
-    await mustRun(FFMPEG, buildPosterArgs({ input, output: poster, atSeconds: posterTimeSeconds(info.durationSeconds), width: 320, videoStreamIndex: info.videoStreamIndex }));
+    await mustRun(
+      FFMPEG,
+      buildPosterArgs({ input, output: poster, atSeconds: posterTimeSeconds(info.durationSeconds), width: 320, videoStreamIndex: info.videoStreamIndex }),
+    );
     expect(await frameSize(poster)).toBe('320x180');
 
     const options = { intervalSeconds: 1, columns: 5, rows: 5, tileWidth: 160 };

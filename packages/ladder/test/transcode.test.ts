@@ -6,6 +6,9 @@ import {
   formatBitrate,
   HLS_MASTER,
   parseProgress,
+  checkTranscodedLength,
+  lastProgressValue,
+  InvalidSourceError,
   planLadder,
   rewriteHlsMaster,
   rungSampleAspectRatio,
@@ -31,7 +34,8 @@ function source(overrides: Partial<SourceInfo> = {}): SourceInfo {
   };
 }
 
-const HEAD = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-protocol_whitelist', 'file', '-i'];
+// The sources below last 120 s; the input is read for that plus one second.
+const HEAD = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-protocol_whitelist', 'file', '-t', '121', '-i'];
 const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p'];
 const AAC = ['-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000'];
 const PACKAGING_TAIL = [
@@ -49,9 +53,7 @@ describe('buildTranscodeArgs', () => {
     const info = source({ width: 854, height: 480 });
     const rungs = planLadder(info, { maxHeight: 1080 }).slice(1);
     expect(rungs.map((rung) => rung.name)).toEqual(['240p', '360p', '480p']);
-    expect(
-      buildTranscodeArgs({ input: '/work/in.mp4', outputDir: '/work/out', info, rungs, segmentSeconds: 4, preset: 'veryfast' }),
-    ).toEqual([
+    expect(buildTranscodeArgs({ input: '/work/in.mp4', outputDir: '/work/out', info, rungs, segmentSeconds: 4, preset: 'veryfast' })).toEqual([
       ...HEAD,
       '/work/in.mp4',
       '-filter_complex',
@@ -129,9 +131,7 @@ describe('buildTranscodeArgs', () => {
   it('leaves out audio mapping, encoding and its adaptation set for a silent source', () => {
     const info = source({ hasAudio: false, audioCodec: null, audioStreamIndex: null, width: 640, height: 360, fps: 25 });
     const rungs = planLadder(info, { maxHeight: 144 });
-    expect(
-      buildTranscodeArgs({ input: 'in.webm', outputDir: 'out', info, rungs, segmentSeconds: 6, preset: 'veryfast', threads: 2 }),
-    ).toEqual([
+    expect(buildTranscodeArgs({ input: 'in.webm', outputDir: 'out', info, rungs, segmentSeconds: 6, preset: 'veryfast', threads: 2 })).toEqual([
       ...HEAD,
       'in.webm',
       '-filter_complex',
@@ -200,20 +200,36 @@ describe('buildTranscodeArgs', () => {
     const info = source({ fps: 120, width: 1280, height: 720 });
     const rungs = planLadder(info, { maxHeight: 720 }).filter((rung) => rung.name === '144p' || rung.name === '720p');
     const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs, segmentSeconds: 2, preset: 'ultrafast' });
-    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]fps=60,split=2[v0][v1];[v0]fps=30,scale=256:144,setsar=1[v0out];[v1]scale=1280:720,setsar=1[v1out]');
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:0]fps=60,split=2[v0][v1];[v0]fps=30,scale=256:144,setsar=1[v0out];[v1]scale=1280:720,setsar=1[v1out]',
+    );
     expect(args[args.indexOf('-g:v:0') + 1]).toBe('60');
     expect(args[args.indexOf('-g:v:1') + 1]).toBe('120');
   });
 
   it('halves a 59.94 fps source exactly on low rungs', () => {
     const info = source({ fps: 60000 / 1001, width: 640, height: 360 });
-    const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs: planLadder(info, { maxHeight: 144 }), segmentSeconds: 4, preset: 'ultrafast' });
+    const args = buildTranscodeArgs({
+      input: 'in',
+      outputDir: 'out',
+      info,
+      rungs: planLadder(info, { maxHeight: 144 }),
+      segmentSeconds: 4,
+      preset: 'ultrafast',
+    });
     expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:0]split=1[v0];[v0]fps=30000/1001,scale=256:144,setsar=1[v0out]');
   });
 
   it('rounds the GOP for NTSC frame rates', () => {
     const info = source({ fps: 30000 / 1001 });
-    const args = buildTranscodeArgs({ input: 'in', outputDir: 'out', info, rungs: planLadder(info, { maxHeight: 144 }), segmentSeconds: 4, preset: 'ultrafast' });
+    const args = buildTranscodeArgs({
+      input: 'in',
+      outputDir: 'out',
+      info,
+      rungs: planLadder(info, { maxHeight: 144 }),
+      segmentSeconds: 4,
+      preset: 'ultrafast',
+    });
     expect(args[args.indexOf('-g:v:0') + 1]).toBe('120');
   });
 
@@ -241,6 +257,26 @@ describe('helpers', () => {
     expect(buildLadderFilterGraph(info, planLadder(info, { maxHeight: 240 }))).toBe(
       '[0:0]split=2[v0][v1];[v0]scale=256:144,setsar=1[v0out];[v1]scale=426:240,setsar=640/639:max=640[v1out]',
     );
+  });
+});
+
+describe('checkTranscodedLength', () => {
+  it('passes a stream that lasted as long as declared, or whose frame count is unknown', () => {
+    expect(() => checkTranscodedLength({ frames: 298, durationSeconds: 10, frameRate: 30 })).not.toThrow();
+    expect(() => checkTranscodedLength({ frames: null, durationSeconds: 10, frameRate: 30 })).not.toThrow();
+  });
+
+  it('refuses a stream with far fewer frames than its declared length holds', () => {
+    expect(() => checkTranscodedLength({ frames: 2, durationSeconds: 3, frameRate: 25 })).toThrow(InvalidSourceError);
+    expect(() => checkTranscodedLength({ frames: 2, durationSeconds: 3, frameRate: 25 })).toThrow(/timing does not match the length it declares \(3 seconds\)/);
+  });
+});
+
+describe('lastProgressValue', () => {
+  it('reads the latest complete value of a key', () => {
+    expect(lastProgressValue('frame=10\nprogress=continue\nframe=20\nprogress=end\n', 'frame')).toBe('20');
+    expect(lastProgressValue('frame=10\nframe=2', 'frame')).toBe('10');
+    expect(lastProgressValue('fps=1\n', 'frame')).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { LineText } from './common.ts';
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$';
 
@@ -31,7 +32,7 @@ export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   {
-    login: Type.String({ minLength: 1, maxLength: 254, description: 'username or email' }),
+    login: LineText({ minLength: 1, maxLength: 254, description: 'username or email' }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Visibility, Video } from './videos.ts';
+import { CursorText, LineText, MultiLineText, Nullable } from './common.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 export const HANDLE_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$';
@@ -28,15 +28,15 @@ export type ChannelList = Static<typeof ChannelList>;
 export const CreateChannelBody = Type.Object(
   {
     handle: Type.String({ pattern: HANDLE_PATTERN, description: '3–32 letters, digits, _ . -; unique ignoring case' }),
-    name: Type.String({ minLength: 1, maxLength: 60 }),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    name: LineText({ minLength: 1, maxLength: 60 }),
+    description: Type.Optional(MultiLineText({ maxLength: 1000 })),
   },
   { additionalProperties: false },
 );
 export type CreateChannelBody = Static<typeof CreateChannelBody>;
 
 export const UpdateChannelBody = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })), description: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { name: Type.Optional(LineText({ minLength: 1, maxLength: 60 })), description: Type.Optional(MultiLineText({ maxLength: 1000 })) },
   { additionalProperties: false },
 );
 export type UpdateChannelBody = Static<typeof UpdateChannelBody>;
@@ -63,22 +63,24 @@ export const Comment = Type.Object({
   canDelete: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
   editedAt: Nullable(Type.String({ format: 'date-time' })),
+  /** Waiting for the video owner's approval (shown to its author and the owner only); absent means false. */
+  held: Type.Optional(Type.Boolean()),
 });
 export type Comment = Static<typeof Comment>;
 export const CommentPage = Type.Object({ items: Type.Array(Comment), nextCursor: Nullable(Type.String()), total: Type.Integer() });
 export type CommentPage = Static<typeof CommentPage>;
 export const CommentQuery = Type.Object({
   sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('top')], { default: 'top' })),
-  cursor: Type.Optional(Type.String({ maxLength: 300 })),
+  cursor: Type.Optional(CursorText()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });
 export type CommentQuery = Static<typeof CommentQuery>;
 export const CreateCommentBody = Type.Object(
-  { body: Type.String({ minLength: 1, maxLength: 10000 }), parentId: Type.Optional(Type.String({ format: 'uuid' })) },
+  { body: MultiLineText({ minLength: 1, maxLength: 10000 }), parentId: Type.Optional(Type.String({ format: 'uuid' })) },
   { additionalProperties: false },
 );
 export type CreateCommentBody = Static<typeof CreateCommentBody>;
-export const EditCommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 10000 }) }, { additionalProperties: false });
+export const EditCommentBody = Type.Object({ body: MultiLineText({ minLength: 1, maxLength: 10000 }) }, { additionalProperties: false });
 export type EditCommentBody = Static<typeof EditCommentBody>;
 
 export const PlaylistKind = Type.Union([Type.Literal('regular'), Type.Literal('watch_later')]);
@@ -100,14 +102,14 @@ export type Playlist = Static<typeof Playlist>;
 export const PlaylistList = Type.Object({ items: Type.Array(PlaylistSummary) });
 export type PlaylistList = Static<typeof PlaylistList>;
 export const CreatePlaylistBody = Type.Object(
-  { title: Type.String({ minLength: 1, maxLength: 150 }), description: Type.Optional(Type.String({ maxLength: 5000 })), visibility: Type.Optional(Visibility) },
+  { title: LineText({ minLength: 1, maxLength: 150 }), description: Type.Optional(MultiLineText({ maxLength: 5000 })), visibility: Type.Optional(Visibility) },
   { additionalProperties: false },
 );
 export type CreatePlaylistBody = Static<typeof CreatePlaylistBody>;
 export const UpdatePlaylistBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 150 })),
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    title: Type.Optional(LineText({ minLength: 1, maxLength: 150 })),
+    description: Type.Optional(MultiLineText({ maxLength: 5000 })),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },
@@ -128,5 +130,10 @@ export type Progress = Static<typeof Progress>;
 export const HistorySettings = Type.Object({ paused: Type.Boolean() }, { additionalProperties: false });
 export type HistorySettings = Static<typeof HistorySettings>;
 
-export const Quota = Type.Object({ usedBytes: Type.Integer(), limitBytes: Nullable(Type.Integer({ description: 'null = unlimited' })) });
+export const Quota = Type.Object({
+  usedBytes: Type.Integer(),
+  limitBytes: Nullable(Type.Integer({ description: 'null = unlimited' })),
+  /** The largest single upload the server accepts (UPLOAD_MAX_BYTES), so clients can say so before the transfer starts. */
+  maxFileBytes: Type.Optional(Type.Integer()),
+});
 export type Quota = Static<typeof Quota>;

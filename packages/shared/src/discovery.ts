@@ -1,9 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { ChannelSummary } from './auth.ts';
-import { Video } from './videos.ts';
+import { Video, Visibility } from './videos.ts';
+import { LanguageTag, VideoCategory } from './creators.ts';
+import { CursorText, LineText, MultiLineText, Nullable } from './common.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Cursor = Type.Optional(Type.String({ maxLength: 300, description: 'nextCursor of the previous page' }));
+const Cursor = Type.Optional(CursorText());
 const DateTime = Type.String({ format: 'date-time' });
 
 // ── Search ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -27,12 +28,17 @@ export const SearchSort = Type.Union([Type.Literal('relevance'), Type.Literal('d
 export type SearchSort = Static<typeof SearchSort>;
 
 export const SearchQuery = Type.Object({
-  q: Type.String({ minLength: 1, maxLength: 200, description: 'Words to look for; misspellings are tolerated. Supports "quoted phrases" and -excluded words.' }),
-  type: Type.Optional(Type.Union([Type.Literal('videos'), Type.Literal('channels')], { default: 'videos', description: 'duration and uploaded apply to videos only' })),
+  q: LineText({ minLength: 1, maxLength: 200, description: 'Words to look for; misspellings are tolerated. Supports "quoted phrases" and -excluded words.' }),
+  type: Type.Optional(Type.Union(SearchType.anyOf, { default: 'videos', description: 'duration and uploaded apply to videos only' })),
   duration: Type.Optional(SearchDuration),
   uploaded: Type.Optional(SearchUploaded),
+  category: Type.Optional(VideoCategory),
+  language: Type.Optional(LanguageTag),
   sort: Type.Optional(
-    Type.Union([Type.Literal('relevance'), Type.Literal('date'), Type.Literal('views')], { default: 'relevance', description: 'For channels: date = newest channels, views = most subscribers' }),
+    Type.Union(SearchSort.anyOf, {
+      default: 'relevance',
+      description: 'For channels: date = newest channels, views = most subscribers',
+    }),
   ),
   cursor: Cursor,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
@@ -59,7 +65,7 @@ export type ChannelSearchResults = Static<typeof ChannelSearchResults>;
 export const SearchResults = Type.Union([VideoSearchResults, ChannelSearchResults]);
 export type SearchResults = Static<typeof SearchResults>;
 
-export const SuggestionsQuery = Type.Object({ q: Type.String({ maxLength: 100, description: 'What has been typed so far' }) });
+export const SuggestionsQuery = Type.Object({ q: LineText({ maxLength: 100, description: 'What has been typed so far' }) });
 export type SuggestionsQuery = Static<typeof SuggestionsQuery>;
 export const Suggestions = Type.Object({ suggestions: Type.Array(Type.String(), { maxItems: 8, description: 'Video titles, best match first' }) });
 export type Suggestions = Static<typeof Suggestions>;
@@ -86,7 +92,9 @@ export type HomeFeed = Static<typeof HomeFeed>;
 
 export const RelatedQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 12 })) });
 export type RelatedQuery = Static<typeof RelatedQuery>;
-export const RelatedVideos = Type.Object({ items: Type.Array(Video, { description: 'Best match first: shared words and tags, same channel; padded with trending videos' }) });
+export const RelatedVideos = Type.Object({
+  items: Type.Array(Video, { description: 'Best match first: shared words and tags, same channel; padded with trending videos' }),
+});
 export type RelatedVideos = Static<typeof RelatedVideos>;
 
 // ── Notifications ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -147,7 +155,7 @@ export const CreateReportBody = Type.Object(
     targetType: ReportTargetType,
     targetId: Type.String({ format: 'uuid' }),
     reason: ReportReason,
-    details: Type.Optional(Type.String({ maxLength: 2000 })),
+    details: Type.Optional(MultiLineText({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 );
@@ -160,7 +168,7 @@ export const ReportTarget = Type.Union([
     id: Type.String(),
     title: Type.String(),
     channel: ChannelSummary,
-    visibility: Type.Union([Type.Literal('public'), Type.Literal('unlisted'), Type.Literal('private')]),
+    visibility: Visibility,
     hiddenAt: Nullable(DateTime),
   }),
   Type.Object({
@@ -199,7 +207,7 @@ export const Report = Type.Object({
 export type Report = Static<typeof Report>;
 
 export const ReportListQuery = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')], { default: 'open' })),
+  status: Type.Optional(Type.Union(ReportStatus.anyOf, { default: 'open' })),
   targetType: Type.Optional(ReportTargetType),
   cursor: Cursor,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
@@ -224,7 +232,10 @@ export const ResolvedReports = Type.Object({
 });
 export type ResolvedReports = Static<typeof ResolvedReports>;
 
-export const HideBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500, description: 'Shown to the owner' })) }, { additionalProperties: false });
+export const HideBody = Type.Object(
+  { reason: Type.Optional(MultiLineText({ maxLength: 500, description: 'Shown to the owner' })) },
+  { additionalProperties: false },
+);
 export type HideBody = Static<typeof HideBody>;
 
 export const ModerationState = Type.Object({

@@ -30,6 +30,14 @@ export class AuthRepository {
       .executeTakeFirst();
   }
 
+  findUserSecurity(userId: string) {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'password_hash', 'email_verified_at', 'totp_enabled_at', 'deletion_scheduled_at'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+  }
+
   findUserByLogin(login: string): Promise<UserRow | undefined> {
     const column = login.includes('@') ? 'email' : 'username';
     return this.db
@@ -54,10 +62,7 @@ export class AuthRepository {
       .values({ username: input.username, email: input.email, password_hash: input.passwordHash, role: input.role ?? 'user' })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('channels')
-      .values({ user_id: user.id, handle: input.channelHandle, name: input.username, is_default: true })
-      .execute();
+    await trx.insertInto('channels').values({ user_id: user.id, handle: input.channelHandle, name: input.username, is_default: true }).execute();
     return user;
   }
 
@@ -78,14 +83,7 @@ export class AuthRepository {
       .selectFrom('refresh_tokens')
       .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
       .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'refresh_tokens.session_id',
-        'refresh_tokens.used_at',
-        'refresh_tokens.expires_at',
-        'sessions.revoked_at',
-        'sessions.user_id',
-        'users.role',
-      ])
+      .select(['refresh_tokens.session_id', 'refresh_tokens.used_at', 'refresh_tokens.expires_at', 'sessions.revoked_at', 'sessions.user_id', 'users.role'])
       .where('refresh_tokens.token_hash', '=', tokenHash)
       .executeTakeFirst();
   }
@@ -116,6 +114,17 @@ export class AuthRepository {
     if (filter.exceptSessionId) query = query.where('id', '!=', filter.exceptSessionId);
     const rows = await query.returning('id').execute();
     return rows.map((row) => row.id);
+  }
+
+  /** The source of truth for revocations, consulted when the cache that normally answers may have missed one. */
+  async sessionCreatedAt(sessionId: string): Promise<Date | null> {
+    const row = await this.db.selectFrom('sessions').select('created_at').where('id', '=', sessionId).executeTakeFirst();
+    return row?.created_at ?? null;
+  }
+
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('sessions').select('revoked_at').where('id', '=', sessionId).executeTakeFirst();
+    return !row || row.revoked_at !== null;
   }
 
   listActiveSessions(userId: string) {
@@ -166,9 +175,37 @@ export class AuthRepository {
     return Number(result.numDeletedRows);
   }
 
-  /** Makes exactly these (lower-cased) usernames administrators; everyone else keeps their role. */
-  async promoteAdmins(usernames: string[]): Promise<void> {
-    if (usernames.length === 0) return;
-    await this.db.updateTable('users').set({ role: 'admin' }).where(sql<string>`lower(username)`, 'in', usernames).execute();
+  /**
+   * Makes exactly these (lower-cased) usernames the administrators: listed accounts that exist are promoted,
+   * every other administrator is demoted. Returns the listed names that have no account (nothing is reserved).
+   */
+  async applyAdminList(usernames: string[]): Promise<{ missing: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      const found = await trx
+        .updateTable('users')
+        .set({ role: 'admin' })
+        .where(sql<string>`lower(username)`, 'in', usernames)
+        .returning(sql<string>`lower(username)`.as('name'))
+        .execute();
+      await trx.updateTable('users').set({ role: 'user' }).where('role', '=', 'admin').where(sql<string>`lower(username)`, 'not in', usernames).execute();
+      const present = new Set(found.map((row) => row.name));
+      return { missing: usernames.filter((name) => !present.has(name)) };
+    });
+  }
+
+  /** Grants or revokes administrator rights by username (case-insensitive); false when there is no such account. */
+  async setRole(username: string, role: 'user' | 'admin'): Promise<boolean> {
+    const result = await this.db.updateTable('users').set({ role }).where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listAdmins(): Promise<string[]> {
+    const rows = await this.db.selectFrom('users').select('username').where('role', '=', 'admin').orderBy('username').execute();
+    return rows.map((row) => row.username);
+  }
+
+  async roleOf(userId: string): Promise<'user' | 'admin' | null> {
+    const row = await this.db.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+    return row?.role ?? null;
   }
 }

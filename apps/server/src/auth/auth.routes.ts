@@ -1,10 +1,24 @@
 import { Type } from 'typebox';
-import { AuthResult, ErrorBody, IdParams, LoginBody, RefreshBody, RegisterBody, SessionList, TokenPair, User } from '@tube/shared';
+import {
+  AuthResult,
+  ErrorBody,
+  IdParams,
+  LoginBody,
+  LoginResult,
+  RefreshBody,
+  RegisterBody,
+  SessionList,
+  TokenPair,
+  TwoFactorLoginBody,
+  User,
+  VerificationPending,
+} from '@tube/shared';
 import type { App } from '../http/app-types.ts';
-import { clientInfo, requireUser } from '../http/auth-context.ts';
+import { errorResponses } from '../http/route-schema.ts';
+import { clientInfo } from '../http/auth-context.ts';
 import { notFound } from '../infra/http/errors.ts';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+const errors = errorResponses(400, 401, 409, 429);
 
 export async function authRoutes(app: App): Promise<void> {
   const auth = app.services.auth;
@@ -16,19 +30,56 @@ export async function authRoutes(app: App): Promise<void> {
 
   app.post(
     '/api/v1/auth/register',
-    { schema: { tags: ['auth'], summary: 'Create an account (and its default channel)', body: RegisterBody, response: { 201: AuthResult, ...errors } } },
-    async (request, reply) => reply.code(201).send(await auth.register(request.body, clientInfo(request))),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account (and its default channel); 202 without a session when the email must be confirmed first',
+        body: RegisterBody,
+        response: { 201: AuthResult, 202: VerificationPending, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = await auth.register(request.body, clientInfo(request));
+      return 'verificationRequired' in result ? reply.code(202).send(result) : reply.code(201).send(result);
+    },
   );
 
   app.post(
     '/api/v1/auth/login',
-    { schema: { tags: ['auth'], summary: 'Sign in with username or email', body: LoginBody, response: { 200: AuthResult, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with username or email (a challenge instead of tokens when 2FA is on)',
+        body: LoginBody,
+        response: { 200: LoginResult, ...errors, 403: ErrorBody },
+      },
+    },
     async (request) => auth.login(request.body, clientInfo(request)),
   );
 
   app.post(
+    '/api/v1/auth/login/two-factor',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish a sign-in with an authenticator or recovery code',
+        body: TwoFactorLoginBody,
+        response: { 200: AuthResult, ...errors },
+      },
+    },
+    async (request) => auth.completeTwoFactor(request.body, clientInfo(request)),
+  );
+
+  app.post(
     '/api/v1/auth/refresh',
-    { schema: { tags: ['auth'], summary: 'Exchange a refresh token for a new pair (the old one is spent)', body: RefreshBody, response: { 200: TokenPair, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (the old one is spent)',
+        body: RefreshBody,
+        response: { 200: TokenPair, ...errors },
+      },
+    },
     async (request) => auth.refresh(request.body.refreshToken),
   );
 
@@ -43,21 +94,29 @@ export async function authRoutes(app: App): Promise<void> {
 
   app.get(
     '/api/v1/users/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: User, 401: ErrorBody } } },
-    async (request) => auth.me(await requireUser(request)),
+    { config: { auth: 'required' }, schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: User, 401: ErrorBody } } },
+    async (request) => auth.me(request.user),
   );
 
   app.get(
     '/api/v1/auth/sessions',
-    { schema: { tags: ['auth'], summary: 'Signed-in devices', security: [{ bearer: [] }], response: { 200: SessionList, 401: ErrorBody } } },
-    async (request) => ({ items: await auth.listSessions(await requireUser(request)) }),
+    { config: { auth: 'required' }, schema: { tags: ['auth'], summary: 'Signed-in devices', response: { 200: SessionList, 401: ErrorBody } } },
+    async (request) => ({ items: await auth.listSessions(request.user) }),
   );
 
   app.delete(
     '/api/v1/auth/sessions/:id',
-    { schema: { tags: ['auth'], summary: 'Sign out one device', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } },
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out one device',
+        params: IdParams,
+        response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
-      if (!(await auth.revokeSession(await requireUser(request), request.params.id))) throw notFound('No such active session');
+      if (!(await auth.revokeSession(request.user, request.params.id))) throw notFound('No such active session');
       return reply.code(204).send(null);
     },
   );
@@ -65,16 +124,16 @@ export async function authRoutes(app: App): Promise<void> {
   app.delete(
     '/api/v1/auth/sessions',
     {
+      config: { auth: 'required' },
       schema: {
         tags: ['auth'],
         summary: 'Sign out everywhere (optionally keeping this device)',
-        security: [{ bearer: [] }],
         querystring: Type.Object({ keepCurrent: Type.Optional(Type.Boolean({ default: false })) }),
         response: { 204: Type.Null(), 401: ErrorBody },
       },
     },
     async (request, reply) => {
-      await auth.revokeAllSessions(await requireUser(request), request.query.keepCurrent ?? false);
+      await auth.revokeAllSessions(request.user, request.query.keepCurrent ?? false);
       return reply.code(204).send(null);
     },
   );

@@ -1,23 +1,22 @@
 import { hash, verify, type Options as Argon2Options } from '@node-rs/argon2';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
-import type { AuthResult, Session, TokenPair, User } from '@tube/shared';
+import type { AuthResult, LoginResult, Session, TokenPair, TwoFactorChallenge, User, VerificationPending } from '@tube/shared';
 import type { Config } from '../config.ts';
 import type { Cache } from '../infra/cache/cache.ts';
 import type { Db } from '../infra/db/database.ts';
-import { AppError, conflict, unauthorized } from '../infra/http/errors.ts';
-import { AuthRepository, type UserWithChannel } from './auth.repository.ts';
+import { AppError, conflict, forbidden, unauthorized } from '../infra/http/errors.ts';
+import { AccountRateLimit } from './account-rate-limit.ts';
+import { TwoFactor } from './two-factor.ts';
+import type { AuthRepository, UserWithChannel } from './auth.repository.ts';
 import { LoginRateLimit } from './login-rate-limit.ts';
 import { OidcVerifier, usernameFromClaims } from './oidc.ts';
 import { SigningKeys } from './signing-keys.ts';
 import { hashRefreshToken, InvalidTokenError, issueAccessToken, newRefreshToken, verifyAccessToken } from './tokens.ts';
+import type { AuthUser } from '../http/auth-user.ts';
+import { isUniqueViolation } from '../infra/db/errors.ts';
 
 /** Who is making a request, once their bearer token has been verified. */
-export interface AuthUser {
-  id: string;
-  role: 'user' | 'admin';
-  /** Our own session, or null for tokens from the external OIDC issuer. */
-  sessionId: string | null;
-}
+export type { AuthUser } from '../http/auth-user.ts';
 
 export interface ClientInfo {
   ip: string | null;
@@ -26,6 +25,12 @@ export interface ClientInfo {
 
 // algorithm 2 = Argon2id (a const enum in the typings, which isolated modules cannot import).
 const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+/** How recent a sign-in must be to stand in for the password of an account that has none. */
+const RECENT_SIGN_IN_MS = 10 * 60_000;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
 
 export function toUserDto(row: UserWithChannel): User {
   return {
@@ -38,24 +43,35 @@ export function toUserDto(row: UserWithChannel): User {
   };
 }
 
-function isUniqueViolation(error: unknown): error is { code: string; constraint?: string } {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+/** The email sign-up sends: implemented by accounts/ (`AccountEmails`), wired in runtime.ts. */
+export interface SignUpEmails {
+  sendVerification(user: { id: string; username: string }, email: string): Promise<void>;
 }
-
 export class AuthService {
   readonly keys: SigningKeys;
-  private readonly repo: AuthRepository;
   private readonly rateLimit: LoginRateLimit;
   private readonly oidc: OidcVerifier | null;
   private dummyHash: Promise<string> | null = null;
+  readonly twoFactor: TwoFactor;
+  readonly accountLimits: AccountRateLimit;
 
   constructor(
+    private readonly repo: AuthRepository,
     private readonly db: Db,
     private readonly cache: Cache,
     private readonly config: Config,
+    private readonly emails: SignUpEmails,
   ) {
+    this.twoFactor = new TwoFactor(db, 'Tube');
+    this.accountLimits = new AccountRateLimit(cache, {
+      mailPerAddress: config.ACCOUNT_MAIL_RATE_LIMIT,
+      mailWindowSeconds: config.ACCOUNT_MAIL_RATE_LIMIT_WINDOW,
+      twoFactorPerAccount: config.TWO_FACTOR_RATE_LIMIT,
+      twoFactorWindowSeconds: config.LOGIN_RATE_LIMIT_WINDOW,
+      passwordPerAccount: config.LOGIN_RATE_LIMIT_ACCOUNT,
+      passwordWindowSeconds: config.LOGIN_RATE_LIMIT_WINDOW,
+    });
     this.keys = new SigningKeys(db);
-    this.repo = new AuthRepository(db);
     this.rateLimit = new LoginRateLimit(cache, {
       perIp: config.LOGIN_RATE_LIMIT_IP,
       perAccount: config.LOGIN_RATE_LIMIT_ACCOUNT,
@@ -64,12 +80,20 @@ export class AuthService {
     this.oidc = config.AUTH_OIDC_ISSUER ? new OidcVerifier(config.AUTH_OIDC_ISSUER, config.AUTH_OIDC_AUDIENCE) : null;
   }
 
-  async init(): Promise<void> {
+  /** Loads signing keys and applies ADMIN_USERNAMES; returns the listed names that have no account. */
+  async init(): Promise<string[]> {
     await this.keys.load();
-    await this.repo.promoteAdmins(this.config.adminUsernames);
+    // Applied both ways, and only to accounts that exist: registering a listed name later grants nothing.
+    if (this.config.adminUsernames.length === 0) return [];
+    return (await this.repo.applyAdminList(this.config.adminUsernames)).missing;
   }
 
-  async register(input: { username: string; email: string; password: string }, client: ClientInfo): Promise<AuthResult> {
+  /** The role as stored now (a demotion takes effect before the access token that says "admin" expires). */
+  currentRole(userId: string): Promise<'user' | 'admin' | null> {
+    return this.repo.roleOf(userId);
+  }
+
+  async register(input: { username: string; email: string; password: string }, client: ClientInfo): Promise<AuthResult | VerificationPending> {
     const passwordHash = await hash(input.password, ARGON2_OPTIONS);
     let userId: string;
     try {
@@ -80,7 +104,7 @@ export class AuthService {
           email: input.email,
           passwordHash,
           channelHandle: input.username,
-          role: this.config.adminUsernames.includes(input.username.toLowerCase()) ? 'admin' : 'user',
+          role: 'user',
         });
         return user.id;
       });
@@ -91,23 +115,96 @@ export class AuthService {
       }
       throw error;
     }
+    if (this.config.EMAIL_VERIFICATION !== 'off') await this.emails.sendVerification({ id: userId, username: input.username }, input.email);
+    if (this.config.EMAIL_VERIFICATION === 'required') return { verificationRequired: true, email: input.email };
     return this.startSession(userId, client);
   }
 
-  async login(input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> {
-    await this.rateLimit.beforeAttempt(client.ip ?? 'unknown', input.login);
+  async login(input: { login: string; password: string }, client: ClientInfo): Promise<LoginResult> {
+    await this.rateLimit.attemptFrom(client.ip ?? 'unknown');
     const user = await this.repo.findUserByLogin(input.login);
+    const accountKey = LoginRateLimit.accountKey(user?.id ?? null, input.login);
+    await this.rateLimit.checkAccount(accountKey);
     // Verify against a throwaway hash for unknown logins so timing does not reveal which accounts exist.
-    const storedHash = user?.password_hash ?? (await (this.dummyHash ??= hash('not-a-real-password', ARGON2_OPTIONS)));
+    const storedHash = user?.password_hash ?? (await this.dummyPasswordHash());
     const valid = await verify(storedHash, input.password).catch(() => false);
     if (!user || !user.password_hash || !valid) {
-      await this.rateLimit.failed(input.login);
+      await this.rateLimit.failed(accountKey);
       throw unauthorized('Wrong username/email or password', 'invalid_credentials');
     }
-    return this.startSession(user.id, client);
+    return this.passFirstFactor(user.id, client);
   }
 
-  private async startSession(userId: string, client: ClientInfo): Promise<AuthResult> {
+  private dummyPasswordHash(): Promise<string> {
+    this.dummyHash ??= hash('not-a-real-password', ARGON2_OPTIONS);
+    return this.dummyHash;
+  }
+
+  /** After the password (or the external provider) said yes: the account checks, then tokens or a 2FA challenge. */
+  async passFirstFactor(userId: string, client: ClientInfo): Promise<LoginResult> {
+    const user = await this.repo.findUserSecurity(userId);
+    if (!user) throw unauthorized();
+    if (user.deletion_scheduled_at && user.deletion_scheduled_at.getTime() <= Date.now()) {
+      throw forbidden('This account has been deleted', 'account_deleted');
+    }
+    if (this.config.EMAIL_VERIFICATION === 'required' && user.email && !user.email_verified_at) {
+      throw forbidden('Confirm your email address first: open the link we emailed you (you can ask for a new one)', 'email_unverified');
+    }
+    if (user.totp_enabled_at) return this.challenge(userId);
+    return this.startSession(userId, client);
+  }
+
+  private async challenge(userId: string): Promise<TwoFactorChallenge> {
+    const challengeToken = newRefreshToken();
+    const expiresIn = 300;
+    await this.cache.set(`two-factor-challenge:${hashRefreshToken(challengeToken)}`, userId, expiresIn);
+    return { twoFactorRequired: true, challengeToken, expiresIn };
+  }
+
+  /** Second step of a login with 2FA on: the challenge from step one and an authenticator or recovery code. */
+  async completeTwoFactor(input: { challengeToken: string; code: string }, client: ClientInfo): Promise<AuthResult> {
+    const key = `two-factor-challenge:${hashRefreshToken(input.challengeToken)}`;
+    const userId = await this.cache.get(key);
+    if (!userId) throw unauthorized('This sign-in has expired; enter your password again', 'challenge_expired');
+    await this.accountLimits.beforeSecondFactor(userId);
+    if (!(await this.twoFactor.verify(userId, input.code))) {
+      await this.accountLimits.secondFactorFailed(userId);
+      throw unauthorized('That code is not right (or was already used)', 'invalid_two_factor_code');
+    }
+    await this.cache.del(key);
+    return this.startSession(userId, client);
+  }
+
+  /** True when the password is the account's; accounts without a password (external sign-in only) have none to check. */
+  /**
+   * Confirms that the person holding this request's token is the account's owner before a sensitive change: by the
+   * current password, or, for an account that has none (created through the identity provider), by a sign-in made in
+   * the last RECENT_SIGN_IN_MS — a stolen access token alone must not be enough to set a password or an email.
+   * Tokens straight from the external issuer are themselves the provider's fresh proof and are accepted.
+   */
+  async confirmIdentity(user: AuthUser, password: string | undefined): Promise<'ok' | 'wrong_password' | 'sign_in_again'> {
+    const row = await this.repo.findUserSecurity(user.id);
+    if (!row) return 'wrong_password';
+    if (row.password_hash) return password && (await verify(row.password_hash, password).catch(() => false)) ? 'ok' : 'wrong_password';
+    if (!user.sessionId) return 'ok';
+    const signedInAt = await this.repo.sessionCreatedAt(user.sessionId);
+    return signedInAt && Date.now() - signedInAt.getTime() <= RECENT_SIGN_IN_MS ? 'ok' : 'sign_in_again';
+  }
+
+  /** Revokes every session of the user (but `exceptSessionId`), tokens included. */
+  async signOutEverywhere(userId: string, reason: string, exceptSessionId?: string | null): Promise<void> {
+    await this.revokeSessionIds(await this.repo.revokeSessions({ userId, ...(exceptSessionId ? { exceptSessionId } : {}) }, reason));
+  }
+
+  /** With TWO_FACTOR_REQUIRED_FOR_ADMINS, administrator actions need 2FA to be on. */
+  async assertAdminSecondFactor(user: AuthUser): Promise<void> {
+    if (!this.config.TWO_FACTOR_REQUIRED_FOR_ADMINS) return;
+    if (!(await this.twoFactor.isEnabled(user.id))) {
+      throw forbidden('Administrators must turn on two-factor authentication (in Settings) before doing this', 'two_factor_required');
+    }
+  }
+
+  async startSession(userId: string, client: ClientInfo): Promise<AuthResult> {
     const user = await this.repo.findUserWithChannel(userId);
     if (!user) throw unauthorized();
     const expiresAt = new Date(Date.now() + this.config.AUTH_REFRESH_TOKEN_TTL * 1000);
@@ -119,12 +216,7 @@ export class AuthService {
   private async issuePair(userId: string, role: 'user' | 'admin', sessionId: string, refreshExpiresAt: Date): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     await this.repo.insertRefreshToken(sessionId, hashRefreshToken(refreshToken), refreshExpiresAt);
-    const accessToken = await issueAccessToken(
-      { userId, sessionId, role },
-      this.keys.signingKey,
-      this.config.publicUrl,
-      this.config.AUTH_ACCESS_TOKEN_TTL,
-    );
+    const accessToken = await issueAccessToken({ userId, sessionId, role }, this.keys.signingKey, this.config.publicUrl, this.config.AUTH_ACCESS_TOKEN_TTL);
     return { accessToken, refreshToken, expiresIn: this.config.AUTH_ACCESS_TOKEN_TTL };
   }
 
@@ -211,12 +303,31 @@ export class AuthService {
     if (header.kid && !this.keys.knows(header.kid)) await this.keys.refresh();
     try {
       const claims = await verifyAccessToken(token, this.keys.verificationKeys, this.config.publicUrl);
-      if (await this.cache.get(`session-revoked:${claims.sessionId}`)) throw unauthorized('This session has been signed out', 'session_revoked');
-      return { id: claims.userId, role: claims.role, sessionId: claims.sessionId };
+      if (await this.sessionRevoked(claims.sessionId)) throw unauthorized('This session has been signed out', 'session_revoked');
+      return this.withConfirmedRole({ id: claims.userId, role: claims.role, sessionId: claims.sessionId });
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthorized(error.message, error.code);
       throw error;
     }
+  }
+
+  /**
+   * A role claim of "admin" is checked against the database (administrators are few, so this costs little):
+   * a revoked administrator loses every power at once, not when their token or cache entry expires.
+   */
+  private async withConfirmedRole(user: AuthUser): Promise<AuthUser> {
+    if (user.role !== 'admin') return user;
+    return { ...user, role: (await this.repo.roleOf(user.id)) === 'admin' ? 'admin' : 'user' };
+  }
+
+  /**
+   * Revocations are read from the cache; while it is out, and for one access-token lifetime after (a revocation
+   * made during the outage may never have reached it), PostgreSQL answers instead: one indexed read per request.
+   */
+  private async sessionRevoked(sessionId: string): Promise<boolean> {
+    if (await this.cache.get(`session-revoked:${sessionId}`)) return true;
+    if (this.cache.degradedWithin?.(this.config.AUTH_ACCESS_TOKEN_TTL + 60)) return this.repo.sessionRevoked(sessionId);
+    return false;
   }
 
   private async authenticateExternal(token: string): Promise<AuthUser> {
@@ -230,15 +341,33 @@ export class AuthService {
     }
     const cacheKey = `oidc-user:${oidc.issuer}:${claims.sub}`;
     const cached = await this.cache.get(cacheKey);
-    if (cached) return JSON.parse(cached) as AuthUser;
+    if (cached) return this.withConfirmedRole(JSON.parse(cached) as AuthUser);
     const user = await this.findOrCreateExternalUser(oidc.issuer, claims.sub, claims);
     await this.cache.set(cacheKey, JSON.stringify(user), 300);
     return user;
   }
 
-  private async findOrCreateExternalUser(issuer: string, subject: string, claims: Record<string, unknown>): Promise<AuthUser> {
+  /**
+   * The local account of an external identity: the one linked before, else an account whose email both sides have
+   * verified (linked now), else a new account.
+   */
+  async findOrCreateExternalUser(issuer: string, subject: string, claims: Record<string, unknown>): Promise<AuthUser> {
     const existing = await this.repo.findExternalIdentity(issuer, subject);
     if (existing) return { id: existing.id, role: existing.role, sessionId: null };
+    // Some providers (older Cognito pools among them) send email_verified as the string "true".
+    const emailVerified = claims.email_verified === true || claims.email_verified === 'true';
+    if (typeof claims.email === 'string' && emailVerified) {
+      const local = await this.repo.findUserByLogin(claims.email);
+      const verified = local ? await this.repo.findUserSecurity(local.id) : undefined;
+      if (local && verified?.email_verified_at) {
+        try {
+          await this.db.transaction().execute((trx) => this.repo.linkExternalIdentity(trx, issuer, subject, local.id));
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+        }
+        return { id: local.id, role: local.role, sessionId: null };
+      }
+    }
     const base = usernameFromClaims(claims);
     try {
       const userId = await this.db.transaction().execute(async (trx) => {
@@ -249,6 +378,7 @@ export class AuthService {
         const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : null;
         const emailFree = email ? (await this.repo.findUserByLogin(email)) === undefined : false;
         const user = await this.repo.createUser(trx, { username, email: emailFree ? email : null, passwordHash: null, channelHandle: username });
+        if (emailFree && emailVerified) await trx.updateTable('users').set({ email_verified_at: new Date() }).where('id', '=', user.id).execute();
         await this.repo.linkExternalIdentity(trx, issuer, subject, user.id);
         return user.id;
       });

@@ -38,6 +38,8 @@ export class OidcVerifier {
     const { payload } = await jwtVerify(token, await this.resolveKeys(), {
       issuer: this.issuer,
       algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'],
+      // An external token without `exp` would be valid forever.
+      requiredClaims: ['exp'],
     });
     if (this.audience) {
       const audiences = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
@@ -50,10 +52,19 @@ export class OidcVerifier {
 
 /** A local username from the external claims: preferred_username, cognito:username, email's local part, or sub. */
 export function usernameFromClaims(claims: JWTPayload): string {
-  const candidates = [claims.preferred_username, claims['cognito:username'], claims.username, typeof claims.email === 'string' ? claims.email.split('@')[0] : undefined, claims.sub];
+  const candidates = [
+    claims.preferred_username,
+    claims['cognito:username'],
+    claims.username,
+    typeof claims.email === 'string' ? claims.email.split('@')[0] : undefined,
+    claims.sub,
+  ];
   for (const candidate of candidates) {
     if (typeof candidate !== 'string') continue;
-    const cleaned = candidate.replace(/[^A-Za-z0-9_.-]/g, '').replace(/^[.-]+/, '').slice(0, 24);
+    const cleaned = candidate
+      .replace(/[^A-Za-z0-9_.-]/g, '')
+      .replace(/^[.-]+/, '')
+      .slice(0, 24);
     if (cleaned.length >= 3) return cleaned;
   }
   return 'user';

@@ -45,12 +45,7 @@ export class SigningKeys {
 
   /** Re-reads the key set (cheap; called at start and when a token names an unknown kid). */
   async refresh(): Promise<void> {
-    const rows = await this.db
-      .selectFrom('signing_keys')
-      .selectAll()
-      .where('retired_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = await this.db.selectFrom('signing_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at', 'desc').execute();
     const newest = rows[0];
     if (!newest) throw new Error('no active signing key');
     this.active = { kid: newest.kid, privateKey: (await importJWK(newest.private_jwk as JWK, newest.algorithm)) as CryptoKey };

@@ -23,12 +23,15 @@ export async function issueAccessToken(claims: AccessClaims, key: ActiveSigningK
 }
 
 export class InvalidTokenError extends Error {
-  constructor(readonly code: 'token_expired' | 'invalid_token', message: string) {
+  constructor(
+    readonly code: 'token_expired' | 'invalid_token',
+    message: string,
+  ) {
     super(message);
   }
 }
 
-/** Verifies signature (only our algorithm: `alg: none` and HMAC are refused), issuer, audience and expiry. */
+/** Verifies signature (only our algorithm: `alg: none` and HMAC are refused), issuer, audience and expiry (required). */
 export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, issuer: string): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(token, keys, {
@@ -36,6 +39,8 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, is
       audience: ACCESS_TOKEN_AUDIENCE,
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       typ: 'at+jwt',
+      // jose checks `exp` only when present; a token without one would never expire.
+      requiredClaims: ['exp'],
     });
     const role = payload.role === 'admin' ? 'admin' : 'user';
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new InvalidTokenError('invalid_token', 'Access token is missing claims');

@@ -45,7 +45,11 @@ export class ChannelRepository {
   }
 
   async countOwnedBy(userId: string): Promise<number> {
-    const row = await this.db.selectFrom('channels').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('channels')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -64,11 +68,20 @@ export class ChannelRepository {
   }
 
   async update(id: string, fields: { name?: string; description?: string; avatar_key?: string; banner_key?: string }): Promise<void> {
-    await this.db.updateTable('channels').set({ ...fields, updated_at: sql`now()` }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('channels')
+      .set({ ...fields, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
   }
 
   async isSubscribed(userId: string, channelId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('subscriptions')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -76,7 +89,11 @@ export class ChannelRepository {
   async setSubscription(userId: string, channelId: string, subscribed: boolean): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const changed = subscribed
-        ? await trx.insertInto('subscriptions').values({ user_id: userId, channel_id: channelId }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
+        ? await trx
+            .insertInto('subscriptions')
+            .values({ user_id: userId, channel_id: channelId })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst()
         : await trx.deleteFrom('subscriptions').where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirst();
       const affected = 'numInsertedOrUpdatedRows' in changed ? changed.numInsertedOrUpdatedRows : changed.numDeletedRows;
       if (affected === 1n) {

@@ -1,26 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Channel, CreateChannelBody, UpdateChannelBody } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Infra } from '../infra/infra.ts';
-import { resolveFfmpeg, runProcess, type FfmpegBinaries } from '../infra/ffmpeg/ffmpeg.ts';
-import { badRequest, conflict, forbidden, notFound } from '../infra/http/errors.ts';
+import { ImageRejectedError, type ImageProcessor, type ImageRejection } from '../infra/images/images.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../infra/http/errors.ts';
 import type { MediaUrls } from '../playback/media-urls.ts';
-import { buildChannelImageArgs, type ChannelImageKind } from './channel-images.ts';
-import { ChannelRepository, type ChannelRow } from './channel.repository.ts';
+import { CHANNEL_IMAGE_SIZES, type ChannelImageKind } from './channel-images.ts';
+import type { ChannelRepository, ChannelRow } from './channel.repository.ts';
+import { isUniqueViolation } from '../infra/db/errors.ts';
+import type { Config } from '../config.ts';
+import type { Storage } from '../infra/storage/storage.ts';
+
+const IMAGE_REJECTION_STATUS: Record<ImageRejection, number> = { unsupported_format: 415, too_many_pixels: 413, unreadable: 400, timed_out: 422 };
 
 export class ChannelService {
-  readonly repo: ChannelRepository;
-  private binaries: FfmpegBinaries | null = null;
-
   constructor(
-    private readonly infra: Infra,
+    private readonly repo: ChannelRepository,
     private readonly urls: MediaUrls,
-  ) {
-    this.repo = new ChannelRepository(infra.db);
-  }
+    private readonly storage: Storage,
+    private readonly images: ImageProcessor,
+    private readonly config: Pick<Config, 'MAX_CHANNELS_PER_USER'>,
+  ) {}
 
   /** Channel art is public and content-addressed by a random file name, so it is cached forever. */
   private imageUrl(key: string | null): string | null {
@@ -44,6 +43,13 @@ export class ChannelService {
     };
   }
 
+  /** The channel's row by id or handle; a 404 when there is none. */
+  async find(idOrHandle: string): Promise<ChannelRow> {
+    const row = await this.repo.find(idOrHandle);
+    if (!row) throw notFound('Channel not found');
+    return row;
+  }
+
   async get(idOrHandle: string, viewer: AuthUser | null): Promise<Channel> {
     const row = await this.repo.find(idOrHandle);
     if (!row) throw notFound('Channel not found');
@@ -59,15 +65,15 @@ export class ChannelService {
   }
 
   async create(user: AuthUser, input: CreateChannelBody): Promise<Channel> {
-    if ((await this.repo.countOwnedBy(user.id)) >= this.infra.config.MAX_CHANNELS_PER_USER) {
-      throw conflict(`You already have ${this.infra.config.MAX_CHANNELS_PER_USER} channels, the most one account may have`, 'channel_limit');
+    if ((await this.repo.countOwnedBy(user.id)) >= this.config.MAX_CHANNELS_PER_USER) {
+      throw conflict(`You already have ${this.config.MAX_CHANNELS_PER_USER} channels, the most one account may have`, 'channel_limit');
     }
     if (await this.repo.handleTaken(input.handle)) throw conflict('That handle is taken', 'handle_taken');
     let id: string;
     try {
       id = await this.repo.create({ userId: user.id, handle: input.handle, name: input.name.trim(), description: input.description ?? '' });
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw conflict('That handle is taken', 'handle_taken');
+      if (isUniqueViolation(error)) throw conflict('That handle is taken', 'handle_taken');
       throw error;
     }
     return this.get(id, user);
@@ -82,7 +88,10 @@ export class ChannelService {
 
   async update(id: string, user: AuthUser, input: UpdateChannelBody): Promise<Channel> {
     const row = await this.owned(id, user);
-    await this.repo.update(row.id, { ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
+    await this.repo.update(row.id, {
+      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+    });
     return this.get(row.id, user);
   }
 
@@ -90,25 +99,18 @@ export class ChannelService {
   async setImage(id: string, user: AuthUser, kind: ChannelImageKind, image: Buffer): Promise<Channel> {
     const row = await this.owned(id, user);
     if (image.length === 0) throw badRequest('The image is empty', 'invalid_image');
-    this.binaries ??= resolveFfmpeg(this.infra.config);
-    const dir = await mkdtemp(path.join(tmpdir(), 'tube-image-'));
+    let jpeg: Buffer;
     try {
-      const input = path.join(dir, 'input');
-      const output = path.join(dir, `${kind}.jpg`);
-      await writeFile(input, image);
-      try {
-        await runProcess(this.binaries.ffmpeg, buildChannelImageArgs(input, output, kind));
-      } catch {
-        throw badRequest('That file is not an image Tube can read (use JPEG, PNG or WebP)', 'invalid_image');
-      }
-      const key = `channels/${row.id}/${kind}-${randomBytes(6).toString('hex')}.jpg`;
-      await this.infra.storage.putFile(key, output, 'image/jpeg');
-      await this.repo.update(row.id, kind === 'avatar' ? { avatar_key: key } : { banner_key: key });
-      const previous = kind === 'avatar' ? row.avatar_key : row.banner_key;
-      if (previous) await this.infra.storage.delete(previous).catch(() => undefined);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      jpeg = await this.images.coverJpeg(image, CHANNEL_IMAGE_SIZES[kind]);
+    } catch (error) {
+      if (error instanceof ImageRejectedError) throw new AppError(IMAGE_REJECTION_STATUS[error.reason], 'invalid_image', error.message);
+      throw error;
     }
+    const key = `channels/${row.id}/${kind}-${randomBytes(6).toString('hex')}.jpg`;
+    await this.storage.put(key, jpeg, 'image/jpeg');
+    await this.repo.update(row.id, kind === 'avatar' ? { avatar_key: key } : { banner_key: key });
+    const previous = kind === 'avatar' ? row.avatar_key : row.banner_key;
+    if (previous) await this.storage.delete(previous).catch(() => undefined);
     return this.get(row.id, user);
   }
 

@@ -1,17 +1,26 @@
+import { createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tus from 'tus-js-client';
-import type { AuthResult, CreatedVideo, Video } from '@tube/shared';
+import type { AuthResult, CreatedVideo, DownloadStatus, LoginResult, Video } from '@tube/shared';
+import { ADMIN_USAGE, adminCommand } from './admin.ts';
+import { formatRungProgress } from './format.ts';
 
 const USAGE = `Usage:
   tube upload <file> --title <title> [--description <text>] [--visibility public|unlisted|private]
   tube status <videoId>
+  tube download <videoId> [--output <file>]   the video as one MP4 (default: its title, in this directory)
+${ADMIN_USAGE}
 
 Options (or environment variables):
   --server <url>       TUBE_URL       default http://localhost:3000
   --login <name>       TUBE_LOGIN     username or email
   --password <secret>  TUBE_PASSWORD
+  --code <digits>      TUBE_CODE      authenticator code, for accounts with two-factor authentication
   --no-wait            return once the upload is done instead of following processing`;
 
 class CliError extends Error {}
@@ -24,7 +33,11 @@ interface Client {
 async function api<T>(client: Pick<Client, 'server'> & { token?: string }, method: string, url: string, body?: unknown): Promise<T> {
   const response = await fetch(`${client.server}${url}`, {
     method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(client.token ? { authorization: `Bearer ${client.token}` } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(client.token ? { authorization: `Bearer ${client.token}` } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -51,10 +64,13 @@ function statusLine(text: string): void {
   else process.stderr.write(`${text}\n`);
 }
 
-async function login(server: string, loginName: string | undefined, password: string | undefined): Promise<Client> {
+async function login(server: string, loginName: string | undefined, password: string | undefined, code: string | undefined): Promise<Client> {
   if (!loginName || !password) throw new CliError('Give --login and --password (or TUBE_LOGIN and TUBE_PASSWORD)');
-  const result = await api<AuthResult>({ server }, 'POST', '/api/v1/auth/login', { login: loginName, password });
-  return { server, token: result.accessToken };
+  const result = await api<LoginResult>({ server }, 'POST', '/api/v1/auth/login', { login: loginName, password });
+  if (!('twoFactorRequired' in result)) return { server, token: result.accessToken };
+  if (!code) throw new CliError('This account uses two-factor authentication: give --code (or TUBE_CODE) from your authenticator app');
+  const second = await api<AuthResult>({ server }, 'POST', '/api/v1/auth/login/two-factor', { challengeToken: result.challengeToken, code });
+  return { server, token: second.accessToken };
 }
 
 async function upload(client: Client, file: string, options: { title: string; description?: string; visibility?: string }): Promise<string> {
@@ -96,7 +112,28 @@ async function follow(client: Client, id: string): Promise<Video> {
       return video;
     }
     if (video.status === 'queued') statusLine(`queued     ${video.queuePosition ? `position ${video.queuePosition}` : ''}`);
-    else statusLine(`processing ${bar(video.progress ?? 0)}${video.etaSeconds ? `  about ${Math.ceil(video.etaSeconds)} s left` : ''}`);
+    else {
+      const rungs = video.rungProgress.map(formatRungProgress).join(' · ');
+      const label = video.status === 'playable' ? 'playable  ' : 'processing';
+      statusLine(`${label} ${bar(video.progress ?? 0)}${video.etaSeconds ? `  about ${Math.ceil(video.etaSeconds)} s left` : ''}${rungs ? `  ${rungs}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Waits while the server makes the MP4 (202 with progress), then saves the file behind the signed link. */
+async function download(client: Client, id: string, output: string | undefined): Promise<string> {
+  for (;;) {
+    const status = await api<DownloadStatus>(client, 'GET', `/api/v1/videos/${id}/download`);
+    if (status.status === 'ready' && status.url && status.fileName) {
+      statusLine(`preparing  ${bar(1)}\n`);
+      const target = output ?? status.fileName;
+      const response = await fetch(new URL(status.url, `${client.server}/`));
+      if (!response.ok || !response.body) throw new CliError(`Downloading the file failed (${response.status})`);
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(target));
+      return target;
+    }
+    statusLine(`preparing  ${bar(status.progress)}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -109,23 +146,35 @@ export async function main(argv: string[]): Promise<number> {
       server: { type: 'string' },
       login: { type: 'string' },
       password: { type: 'string' },
+      code: { type: 'string' },
       title: { type: 'string' },
       description: { type: 'string' },
       visibility: { type: 'string' },
+      output: { type: 'string', short: 'o' },
       'no-wait': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, target] = positionals;
+  if (command === 'admin' && !values.help) return adminCommand(target, positionals[2]);
   if (values.help || !command || !target) {
     console.log(USAGE);
     return values.help ? 0 : 64;
   }
   const server = (values.server ?? process.env.TUBE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-  const client = await login(server, values.login ?? process.env.TUBE_LOGIN, values.password ?? process.env.TUBE_PASSWORD);
+  const client = await login(
+    server,
+    values.login ?? process.env.TUBE_LOGIN,
+    values.password ?? process.env.TUBE_PASSWORD,
+    values.code ?? process.env.TUBE_CODE,
+  );
   if (command === 'upload') {
     const title = values.title ?? path.basename(target).replace(/\.[^.]+$/, '');
-    const id = await upload(client, target, { title, ...(values.description ? { description: values.description } : {}), ...(values.visibility ? { visibility: values.visibility } : {}) });
+    const id = await upload(client, target, {
+      title,
+      ...(values.description ? { description: values.description } : {}),
+      ...(values.visibility ? { visibility: values.visibility } : {}),
+    });
     if (values['no-wait']) {
       console.log(id);
       return 0;
@@ -141,6 +190,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'status') {
     const video = await api<Video>(client, 'GET', `/api/v1/videos/${target}`);
     console.log(JSON.stringify(video, null, 2));
+    return 0;
+  }
+  if (command === 'download') {
+    console.log(await download(client, target, values.output));
     return 0;
   }
   console.error(`Unknown command: ${command}\n\n${USAGE}`);

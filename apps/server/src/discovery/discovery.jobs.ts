@@ -1,16 +1,16 @@
-import type { Services } from '../services.ts';
-import type { JobDefinition } from '../worker/worker.ts';
+import type { DiscoveryService } from './discovery.service.ts';
+import type { JobDefinition } from '../infra/queue/job-definition.ts';
 
 export const TRENDING_REFRESH_QUEUE = 'discovery.refresh-trending';
 
 /** Periodic discovery work, run by worker processes (pg-boss runs each scheduled tick once across all workers). */
-export function discoveryJobs(services: Services): JobDefinition[] {
+export function discoveryJobs(discovery: Pick<DiscoveryService, 'refreshTrending'>): JobDefinition[] {
   return [
     {
       queue: TRENDING_REFRESH_QUEUE,
       schedule: '*/5 * * * *',
       async handle() {
-        await services.discovery.refreshTrending();
+        await discovery.refreshTrending();
       },
     },
   ];

@@ -1,19 +1,26 @@
 import { sql } from 'kysely';
 import type { Db } from '../infra/db/database.ts';
-import type { Keyset } from './keyset.ts';
-import { isListed, selectVideoRows } from './listed-videos.ts';
+import type { Keyset } from '../infra/db/keyset.ts';
+import { isListed, selectVideoRows, VIDEO_CHANNEL_COLUMNS } from '../videos/video-rows.ts';
 
 /**
  * Trending score of a listed video published within the window:
  *
- *   (view_count + 3 × like_count + 1) / (age_in_hours + 2) ^ 1.5
+ *   (recent_views + 3 × like_count + 1) / (age_in_hours + 2) ^ 1.5
  *
- * Views and likes are lifetime totals (there is no per-day view history); restricting to recent uploads and
- * dividing by age makes them behave like recent engagement. A like weighs three views; dislikes do not count
+ * recent_views are the per-day views of the playback analytics (video_stats_daily) of the last week, each day
+ * weighing half the day after it, so a video people watch now outranks one that was watched last week. Likes are
+ * lifetime totals; restricting to recent uploads and dividing by age makes them behave like recent engagement. A like weighs three views; dislikes do not count
  * either way. The +1 lets a new video with no engagement yet rank by freshness instead of all tying at zero, and
  * the +2 hours keeps brand-new videos from dominating on their first few views (Hacker News' gravity, milder).
  */
-export const TRENDING = { windowDays: 14, likeWeight: 3, gravity: 1.5, ageOffsetHours: 2, keep: 500 } as const;
+export const TRENDING = { windowDays: 14, likeWeight: 3, gravity: 1.5, ageOffsetHours: 2, keep: 500, viewDays: 7, viewHalfLifeDays: 1 } as const;
+
+const recentViews = sql<number>`coalesce((
+  SELECT sum(daily.views * power(0.5, ((now() AT TIME ZONE 'UTC')::date - daily.day)::float8 / ${TRENDING.viewHalfLifeDays}))
+  FROM video_stats_daily daily
+  WHERE daily.video_id = videos.id AND daily.day > (now() AT TIME ZONE 'UTC')::date - ${TRENDING.viewDays}::int
+), 0)`;
 
 export class DiscoveryRepository {
   constructor(private readonly db: Db) {}
@@ -26,7 +33,7 @@ export class DiscoveryRepository {
       const result = await sql`
         INSERT INTO trending_scores (video_id, score, computed_at)
         SELECT videos.id,
-               (videos.view_count + ${TRENDING.likeWeight} * videos.like_count + 1)::float8
+               (${recentViews} + ${TRENDING.likeWeight} * videos.like_count + 1)::float8
                  / power(greatest(extract(epoch FROM now() - videos.published_at) / 3600, 0) + ${TRENDING.ageOffsetHours}, ${TRENDING.gravity}),
                now()
         FROM videos
@@ -75,7 +82,14 @@ export class DiscoveryRepository {
           .union(
             db
               .selectFrom((sub) =>
-                sub.selectFrom('videos').select('videos.id').where('videos.channel_id', '=', sourceChannel).where(isListed).orderBy('videos.published_at', 'desc').limit(limit).as('same_channel'),
+                sub
+                  .selectFrom('videos')
+                  .select('videos.id')
+                  .where('videos.channel_id', '=', sourceChannel)
+                  .where(isListed)
+                  .orderBy('videos.published_at', 'desc')
+                  .limit(limit)
+                  .as('same_channel'),
               )
               .select('same_channel.id'),
           ),
@@ -85,7 +99,7 @@ export class DiscoveryRepository {
       .innerJoin('channels', 'channels.id', 'videos.channel_id')
       .innerJoin('video_search_documents as document', 'document.video_id', 'videos.id')
       .selectAll('videos')
-      .select(['channels.handle as channel_handle', 'channels.name as channel_name'])
+      .select(VIDEO_CHANNEL_COLUMNS)
       .select(
         sql<number>`(coalesce(ts_rank_cd(document.document, (SELECT query FROM terms), 32), 0) + CASE WHEN videos.channel_id = ${sourceChannel} THEN 0.2 ELSE 0 END)::float8`.as(
           'related_score',

@@ -1,6 +1,5 @@
 import { ErrorBody, HomeFeed, HomeQuery, IdParams, RelatedQuery, RelatedVideos, TrendingPage, TrendingQuery } from '@tube/shared';
 import type { App } from '../http/app-types.ts';
-import { optionalUser } from '../http/auth-context.ts';
 import { sendCacheable } from '../http/conditional.ts';
 
 /** The same for every viewer (listed videos only), so browsers and CDNs may keep them briefly. */
@@ -10,7 +9,7 @@ export async function discoveryRoutes(app: App): Promise<void> {
   const discovery = app.services.discovery;
 
   app.get(
-    '/api/v1/feed/trending',
+    '/feed/trending',
     {
       schema: {
         tags: ['discovery'],
@@ -24,14 +23,22 @@ export async function discoveryRoutes(app: App): Promise<void> {
   );
 
   app.get(
-    '/api/v1/feed/home',
-    { schema: { tags: ['discovery'], summary: 'The home page: trending and newest public videos', querystring: HomeQuery, response: { 200: HomeFeed, 400: ErrorBody } } },
+    '/feed/home',
+    {
+      schema: {
+        tags: ['discovery'],
+        summary: 'The home page: trending and newest public videos',
+        querystring: HomeQuery,
+        response: { 200: HomeFeed, 400: ErrorBody },
+      },
+    },
     async (request, reply) => sendCacheable(request, reply, await discovery.home(request.query.limit ?? 12), SHARED_BRIEFLY),
   );
 
   app.get(
-    '/api/v1/videos/:id/related',
+    '/videos/:id/related',
     {
+      config: { auth: 'optional' },
       schema: {
         tags: ['discovery'],
         summary: 'Videos related to one: shared title words and tags, same channel, then trending',
@@ -42,7 +49,7 @@ export async function discoveryRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      const viewer = await optionalUser(request);
+      const viewer = request.viewer;
       const related = await discovery.related(request.params.id, viewer, request.query.limit ?? 12);
       return sendCacheable(request, reply, related, viewer ? 'private, no-cache' : SHARED_BRIEFLY);
     },

@@ -1,29 +1,25 @@
 import type { HomeFeed, RelatedVideos, TrendingPage, Video } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Infra } from '../infra/infra.ts';
 import type { MediaUrls } from '../playback/media-urls.ts';
 import { toVideoDto } from '../videos/video.dto.ts';
 import type { VideoService } from '../videos/video.service.ts';
-import { DiscoveryRepository } from './discovery.repository.ts';
-import { decodeKeyset, encodeKeyset, pageOf } from './keyset.ts';
-import type { ListingCache } from './listing-cache.ts';
+import type { DiscoveryRepository } from './discovery.repository.ts';
+import { decodeKeyset, encodeKeyset, pageOf } from '../infra/db/keyset.ts';
+import type { ListingCache } from '../videos/listing-cache.ts';
+import type { Cache } from '../infra/cache/cache.ts';
 
 const TRENDING_ORDER = 'trending';
 /** When the ranking has never been computed (fresh install), a request computes it, at most this often. */
 const BOOTSTRAP_INTERVAL_SECONDS = 60;
 
 export class DiscoveryService {
-  readonly repo: DiscoveryRepository;
-  private readonly urls: MediaUrls;
-
   constructor(
-    private readonly infra: Infra,
+    private readonly repo: DiscoveryRepository,
     private readonly videos: VideoService,
+    private readonly urls: MediaUrls,
     private readonly listings: ListingCache,
-  ) {
-    this.repo = new DiscoveryRepository(infra.db);
-    this.urls = videos.urls;
-  }
+    private readonly cache: Cache,
+  ) {}
 
   /** Run by the periodic job; also drops cached listings so the new order shows at once. */
   async refreshTrending(): Promise<number> {
@@ -36,7 +32,7 @@ export class DiscoveryService {
     const after = decodeKeyset(TRENDING_ORDER, cursor, 'number');
     return this.listings.getOrCompute('trending', [cursor, limit], async () => {
       let updatedAt = await this.repo.trendingUpdatedAt();
-      if (!updatedAt && (await this.infra.cache.setIfAbsent('trending:bootstrap', '1', BOOTSTRAP_INTERVAL_SECONDS))) {
+      if (!updatedAt && (await this.cache.setIfAbsent('trending:bootstrap', '1', BOOTSTRAP_INTERVAL_SECONDS))) {
         await this.repo.refreshTrending();
         updatedAt = await this.repo.trendingUpdatedAt();
       }

@@ -32,6 +32,40 @@ export function createMetrics() {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
       registers: [registry],
     }),
+    dependencyErrors: new Counter({
+      name: 'tube_dependency_errors_total',
+      help: 'Failed calls to a dependency (redis: commands that failed or timed out; database: connections lost or refused)',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'tube_queue_depth',
+      help: 'Jobs waiting to start, by queue (read from PostgreSQL at scrape time)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    queueOldestSeconds: new Gauge({
+      name: 'tube_queue_oldest_job_age_seconds',
+      help: 'Age of the oldest job waiting to start, by queue (0 when none waits)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    jobsRequeued: new Counter({
+      name: 'tube_jobs_requeued_total',
+      help: 'Transcodes put back in the queue by this process, by reason (retry after an error, worker stopped responding)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    orphanedUploadsSwept: new Counter({
+      name: 'tube_orphaned_uploads_swept_total',
+      help: 'Uploads whose completion was interrupted and that a sweep finished or removed',
+      registers: [registry],
+    }),
+    scratchRemoved: new Counter({
+      name: 'tube_stale_scratch_removed_total',
+      help: 'Scratch directories of dead transcode attempts removed by a worker',
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,12 +1,11 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../infra/db/database.ts';
 import type { Database, ReportReasonColumn } from '../infra/db/schema.ts';
-import type { Keyset } from '../discovery/keyset.ts';
+import type { Keyset } from '../infra/db/keyset.ts';
+import { isUniqueViolation } from '../infra/db/errors.ts';
 
 export type ReportTargetRef = { type: 'video'; id: string } | { type: 'comment'; id: string };
 type Executor = Db | Transaction<Database>;
-
-const UNIQUE_VIOLATION = '23505';
 
 export class DuplicateOpenReportError extends Error {}
 
@@ -38,7 +37,7 @@ export class ModerationRepository {
         .executeTakeFirstOrThrow();
       return id;
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateOpenReportError();
+      if (isUniqueViolation(error)) throw new DuplicateOpenReportError();
       throw error;
     }
   }
@@ -71,7 +70,9 @@ export class ModerationRepository {
       .select(
         sql<number>`(CASE WHEN reports.video_id IS NOT NULL
           THEN (SELECT count(*) FROM reports AS others WHERE others.video_id = reports.video_id AND others.status = 'open')
-          ELSE (SELECT count(*) FROM reports AS others WHERE others.comment_id = reports.comment_id AND others.status = 'open') END)::int`.as('open_reports_on_target'),
+          ELSE (SELECT count(*) FROM reports AS others WHERE others.comment_id = reports.comment_id AND others.status = 'open') END)::int`.as(
+          'open_reports_on_target',
+        ),
       );
   }
 
@@ -88,7 +89,12 @@ export class ModerationRepository {
 
   /** Locks the report so two moderators resolving it at once do it once. */
   lockReport(trx: Transaction<Database>, id: string) {
-    return trx.selectFrom('reports').select(['id', 'status', 'target_type', 'video_id', 'comment_id', 'reason']).where('id', '=', id).forUpdate().executeTakeFirst();
+    return trx
+      .selectFrom('reports')
+      .select(['id', 'status', 'target_type', 'video_id', 'comment_id', 'reason'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
   }
 
   /** Resolves every open report on the target; returns how many. */

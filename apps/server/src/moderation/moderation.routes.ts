@@ -1,72 +1,80 @@
-import { CreatedReport, CreateReportBody, ErrorBody, HideBody, IdParams, ModerationState, ReportListQuery, ReportPage, ResolvedReports, ResolveReportBody } from '@tube/shared';
+import {
+  CreatedReport,
+  CreateReportBody,
+  HideBody,
+  IdParams,
+  ModerationState,
+  ReportListQuery,
+  ReportPage,
+  ResolvedReports,
+  ResolveReportBody,
+} from '@tube/shared';
 import type { App } from '../http/app-types.ts';
-import { requireAdmin, requireUser } from '../http/auth-context.ts';
+import { errorResponses } from '../http/route-schema.ts';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const bearer = [{ bearer: [] }];
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 export async function moderationRoutes(app: App): Promise<void> {
   const moderation = app.services.moderation;
 
   app.post(
-    '/api/v1/reports',
+    '/reports',
     {
+      config: { auth: 'required' },
       schema: {
         tags: ['moderation'],
         summary: 'Report a video or comment to the moderators',
         description: 'One open report per user and target (409 already_reported). 404 for targets the reporter cannot see.',
-        security: bearer,
         body: CreateReportBody,
         response: { 201: CreatedReport, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await moderation.report(await requireUser(request), request.body)),
+    async (request, reply) => reply.code(201).send(await moderation.report(request.user, request.body)),
   );
 
   app.get(
-    '/api/v1/admin/reports',
+    '/admin/reports',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['moderation'],
         summary: 'Reports for moderators, newest first (admins only)',
-        security: bearer,
         querystring: ReportListQuery,
         response: { 200: ReportPage, ...errors },
       },
     },
     async (request) => {
-      await requireAdmin(request);
       return moderation.listReports(request.query);
     },
   );
 
   app.post(
-    '/api/v1/admin/reports/:id/resolve',
+    '/admin/reports/:id/resolve',
     {
+      config: { auth: 'admin' },
       schema: {
         tags: ['moderation'],
         summary: 'Resolve a report by hiding its target or dismissing it (admins only)',
         description: 'Resolves every open report on the same target. 409 already_resolved if this report is not open.',
-        security: bearer,
         params: IdParams,
         body: ResolveReportBody,
         response: { 200: ResolvedReports, ...errors },
       },
     },
-    async (request) => moderation.resolve(await requireAdmin(request), request.params.id, request.body.action),
+    async (request) => moderation.resolve(request.user, request.params.id, request.body.action),
   );
 
   for (const targetType of ['video', 'comment'] as const) {
     const target = (id: string) => ({ type: targetType, id });
 
     app.post(
-      `/api/v1/admin/${targetType}s/:id/hide`,
+      `/admin/${targetType}s/:id/hide`,
       {
+        config: { auth: 'admin' },
         schema: {
           tags: ['moderation'],
           summary: `Hide a ${targetType} from everyone but its owner and admins (admins only)`,
           description: `${targetType === 'video' ? 'The optional reason is kept for the owner. ' : ''}Open reports on it are resolved as hidden. The body may be omitted.`,
-          security: bearer,
           params: IdParams,
           body: HideBody,
           response: { 200: ModerationState, ...errors },
@@ -75,21 +83,21 @@ export async function moderationRoutes(app: App): Promise<void> {
           request.body ??= {};
         },
       },
-      async (request) => moderation.setHidden(await requireAdmin(request), target(request.params.id), true, request.body.reason),
+      async (request) => moderation.setHidden(request.user, target(request.params.id), true, request.body.reason),
     );
 
     app.post(
-      `/api/v1/admin/${targetType}s/:id/unhide`,
+      `/admin/${targetType}s/:id/unhide`,
       {
+        config: { auth: 'admin' },
         schema: {
           tags: ['moderation'],
           summary: `Show a hidden ${targetType} again (admins only)`,
-          security: bearer,
           params: IdParams,
           response: { 200: ModerationState, ...errors },
         },
       },
-      async (request) => moderation.setHidden(await requireAdmin(request), target(request.params.id), false),
+      async (request) => moderation.setHidden(request.user, target(request.params.id), false),
     );
   }
 }

@@ -1,26 +1,21 @@
 import type { CreatedReport, CreateReportBody, ModerationState, Report, ReportListQuery, ReportPage, ResolvedReports } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Db } from '../infra/db/database.ts';
 import { AppError, conflict, notFound } from '../infra/http/errors.ts';
 import type { VideoService } from '../videos/video.service.ts';
-import { decodeKeyset, encodeKeyset, pageOf } from '../discovery/keyset.ts';
-import type { ListingCache } from '../discovery/listing-cache.ts';
-import { DuplicateOpenReportError, ModerationRepository, type ReportTargetRef } from './moderation.repository.ts';
+import { decodeKeyset, encodeKeyset, pageOf } from '../infra/db/keyset.ts';
+import type { ListingCache } from '../videos/listing-cache.ts';
+import { DuplicateOpenReportError, type ModerationRepository, type ReportTargetRef } from './moderation.repository.ts';
 
 const REPORT_ORDER = 'reports';
 
 type ReportRow = NonNullable<Awaited<ReturnType<ModerationRepository['findReport']>>>;
 
 export class ModerationService {
-  readonly repo: ModerationRepository;
-
   constructor(
-    db: Db,
+    private readonly repo: ModerationRepository,
     private readonly videos: VideoService,
     private readonly listings: ListingCache,
-  ) {
-    this.repo = new ModerationRepository(db);
-  }
+  ) {}
 
   /** Anyone signed in may report what they can see; one open report per reporter and target. */
   async report(reporter: AuthUser, input: CreateReportBody): Promise<CreatedReport> {
@@ -43,7 +38,15 @@ export class ModerationService {
       throw error;
     }
     const report = await this.getReport(id);
-    return { id: report.id, targetType: report.targetType, targetId: report.targetId, reason: report.reason, details: report.details, status: report.status, createdAt: report.createdAt };
+    return {
+      id: report.id,
+      targetType: report.targetType,
+      targetId: report.targetId,
+      reason: report.reason,
+      details: report.details,
+      status: report.status,
+      createdAt: report.createdAt,
+    };
   }
 
   async listReports(query: ReportListQuery): Promise<ReportPage> {

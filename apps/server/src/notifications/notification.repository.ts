@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../infra/db/database.ts';
-import type { Keyset } from '../discovery/keyset.ts';
+import type { Keyset } from '../infra/db/keyset.ts';
 
 export const UNREAD_COUNT_CAP = 999;
 
@@ -76,6 +76,8 @@ export class NotificationRepository {
         'videos.status as video_status',
         'videos.visibility as video_visibility',
         'videos.media_prefix as video_media_prefix',
+        'videos.thumbnail_file',
+        'videos.media_link_generation as video_media_link_generation',
         'videos.duration_seconds as video_duration_seconds',
         'channels.id as channel_id',
         'channels.handle as channel_handle',
@@ -85,7 +87,8 @@ export class NotificationRepository {
       .where('notifications.user_id', '=', userId)
       .where(isShowable);
     if (options.unreadOnly) query = query.where('notifications.read_at', 'is', null);
-    if (options.after) query = query.where(sql<boolean>`(notifications.created_at, notifications.id) < (${options.after.key}::timestamptz, ${options.after.id}::uuid)`);
+    if (options.after)
+      query = query.where(sql<boolean>`(notifications.created_at, notifications.id) < (${options.after.key}::timestamptz, ${options.after.id}::uuid)`);
     return query.orderBy('notifications.created_at', 'desc').orderBy('notifications.id', 'desc').limit(options.limit).execute();
   }
 

@@ -1,41 +1,47 @@
-import { ErrorBody, MarkReadBody, NotificationPage, NotificationQuery, UnreadCount } from '@tube/shared';
+import { MarkReadBody, NotificationPage, NotificationQuery, UnreadCount } from '@tube/shared';
 import type { App } from '../http/app-types.ts';
-import { requireUser } from '../http/auth-context.ts';
+import { errorResponses } from '../http/route-schema.ts';
 
-const errors = { 400: ErrorBody, 401: ErrorBody };
-const bearer = [{ bearer: [] }];
+const errors = errorResponses(400, 401);
 
 export async function notificationRoutes(app: App): Promise<void> {
   const notifications = app.services.notifications;
 
   app.get(
-    '/api/v1/notifications',
+    '/notifications',
     {
+      config: { auth: 'required' },
       schema: {
         tags: ['notifications'],
         summary: 'My notifications, newest first',
         description: 'New uploads of channels I subscribe to, and my own uploads finishing processing (ready or failed, with the reason).',
-        security: bearer,
         querystring: NotificationQuery,
         response: { 200: NotificationPage, ...errors },
       },
     },
-    async (request) => notifications.list(await requireUser(request), request.query),
+    async (request) => notifications.list(request.user, request.query),
   );
 
   app.get(
-    '/api/v1/notifications/unread-count',
-    { schema: { tags: ['notifications'], summary: 'How many of my notifications are unread (for a badge)', security: bearer, response: { 200: UnreadCount, ...errors } } },
-    async (request) => notifications.unreadCount(await requireUser(request)),
+    '/notifications/unread-count',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['notifications'],
+        summary: 'How many of my notifications are unread (for a badge)',
+        response: { 200: UnreadCount, ...errors },
+      },
+    },
+    async (request) => notifications.unreadCount(request.user),
   );
 
   app.post(
-    '/api/v1/notifications/read',
+    '/notifications/read',
     {
+      config: { auth: 'required' },
       schema: {
         tags: ['notifications'],
         summary: 'Mark notifications read: the given ids, or all of them',
-        security: bearer,
         body: MarkReadBody,
         response: { 200: UnreadCount, ...errors },
       },
@@ -44,6 +50,6 @@ export async function notificationRoutes(app: App): Promise<void> {
         request.body ??= {};
       },
     },
-    async (request) => notifications.markRead(await requireUser(request), request.body.ids),
+    async (request) => notifications.markRead(request.user, request.body.ids),
   );
 }

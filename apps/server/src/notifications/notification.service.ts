@@ -1,28 +1,27 @@
 import type { Notification, NotificationPage, NotificationQuery } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Db } from '../infra/db/database.ts';
 import type { MediaUrls } from '../playback/media-urls.ts';
-import { MEDIA_FILES } from '../videos/video.dto.ts';
-import { decodeKeyset, encodeKeyset, pageOf } from '../discovery/keyset.ts';
-import { NotificationRepository } from './notification.repository.ts';
+import { posterFileOf } from '../videos/video.dto.ts';
+import { decodeKeyset, encodeKeyset, pageOf } from '../infra/db/keyset.ts';
+import type { NotificationRepository } from './notification.repository.ts';
 
 const INBOX_ORDER = 'notifications';
 
 type NotificationRow = Awaited<ReturnType<NotificationRepository['list']>>[number];
 
 export class NotificationService {
-  readonly repo: NotificationRepository;
-
   constructor(
-    db: Db,
+    private readonly repo: NotificationRepository,
     private readonly urls: MediaUrls,
-  ) {
-    this.repo = new NotificationRepository(db);
-  }
+  ) {}
 
   async list(user: AuthUser, query: NotificationQuery): Promise<NotificationPage> {
     const limit = query.limit ?? 20;
-    const rows = await this.repo.list(user.id, { after: decodeKeyset(INBOX_ORDER, query.cursor, 'string'), limit: limit + 1, unreadOnly: query.unread ?? false });
+    const rows = await this.repo.list(user.id, {
+      after: decodeKeyset(INBOX_ORDER, query.cursor, 'string'),
+      limit: limit + 1,
+      unreadOnly: query.unread ?? false,
+    });
     return pageOf(
       rows,
       limit,
@@ -45,8 +44,8 @@ export class NotificationService {
     const prefix = row.video_status === 'ready' ? row.video_media_prefix : null;
     const thumbnailUrl = prefix
       ? row.video_visibility === 'public'
-        ? this.urls.publicUrl(prefix, MEDIA_FILES.poster)
-        : this.urls.signedUrl(prefix, MEDIA_FILES.poster).url
+        ? this.urls.publicUrl(prefix, posterFileOf(row))
+        : this.urls.signedUrl({ prefix, linkGeneration: row.video_media_link_generation }, posterFileOf(row)).url
       : null;
     return {
       id: row.id,

@@ -8,7 +8,11 @@ export class PlaylistRepository {
   constructor(private readonly db: Db) {}
 
   private selectPlaylists() {
-    return this.db.selectFrom('playlists').innerJoin('users', 'users.id', 'playlists.user_id').selectAll('playlists').select('users.username as owner_username');
+    return this.db
+      .selectFrom('playlists')
+      .innerJoin('users', 'users.id', 'playlists.user_id')
+      .selectAll('playlists')
+      .select('users.username as owner_username');
   }
 
   findById(id: string) {
@@ -42,7 +46,11 @@ export class PlaylistRepository {
   }
 
   async update(id: string, fields: { title?: string; description?: string; visibility?: VisibilityColumn }): Promise<void> {
-    await this.db.updateTable('playlists').set({ ...fields, updated_at: sql`now()` }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('playlists')
+      .set({ ...fields, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(id: string): Promise<void> {

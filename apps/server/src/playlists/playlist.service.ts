@@ -1,19 +1,14 @@
 import type { CreatePlaylistBody, Playlist, PlaylistSummary, UpdatePlaylistBody, Video } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Infra } from '../infra/infra.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../infra/http/errors.ts';
 import type { VideoService } from '../videos/video.service.ts';
-import { PlaylistRepository, type PlaylistRow } from './playlist.repository.ts';
+import type { PlaylistRepository, PlaylistRow } from './playlist.repository.ts';
 
 export class PlaylistService {
-  private readonly repo: PlaylistRepository;
-
   constructor(
-    infra: Infra,
+    private readonly repo: PlaylistRepository,
     private readonly videos: VideoService,
-  ) {
-    this.repo = new PlaylistRepository(infra.db);
-  }
+  ) {}
 
   /** `watch-later` names the viewer's own Watch later list. */
   private async resolveId(id: string, viewer: AuthUser | null): Promise<string> {
@@ -80,13 +75,19 @@ export class PlaylistService {
   }
 
   async create(user: AuthUser, input: CreatePlaylistBody): Promise<Playlist> {
-    const id = await this.repo.create({ userId: user.id, title: input.title.trim(), description: input.description ?? '', visibility: input.visibility ?? 'private' });
+    const id = await this.repo.create({
+      userId: user.id,
+      title: input.title.trim(),
+      description: input.description ?? '',
+      visibility: input.visibility ?? 'private',
+    });
     return this.get(id, user);
   }
 
   async update(id: string, user: AuthUser, input: UpdatePlaylistBody): Promise<Playlist> {
     const row = await this.owned(id, user);
-    if (row.kind === 'watch_later' && (input.title !== undefined || input.visibility !== undefined)) throw badRequest('Watch later cannot be renamed or shared', 'watch_later');
+    if (row.kind === 'watch_later' && (input.title !== undefined || input.visibility !== undefined))
+      throw badRequest('Watch later cannot be renamed or shared', 'watch_later');
     await this.repo.update(row.id, {
       ...(input.title !== undefined ? { title: input.title.trim() } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),

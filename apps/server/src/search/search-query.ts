@@ -19,7 +19,10 @@ const MIN_FUZZY_WORD_LENGTH = 3;
 export function parseQuery(input: string): ParsedQuery {
   const text = input.replace(/\s+/g, ' ').trim();
   const tokens = text.split(' ').filter(Boolean);
-  const excludedWords = tokens.filter((token) => token.startsWith('-')).map(bareWord).filter(Boolean);
+  const excludedWords = tokens
+    .filter((token) => token.startsWith('-'))
+    .map(bareWord)
+    .filter(Boolean);
   const plainWords = tokens
     .filter((token) => !token.startsWith('-') && token.toLowerCase() !== 'or')
     .map(bareWord)

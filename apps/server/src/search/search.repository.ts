@@ -2,8 +2,8 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { SearchDuration, SearchSort, SearchUploaded } from '@tube/shared';
 import type { Db } from '../infra/db/database.ts';
 import type { Database } from '../infra/db/schema.ts';
-import type { Keyset } from '../discovery/keyset.ts';
-import { isListed } from '../discovery/listed-videos.ts';
+import type { Keyset } from '../infra/db/keyset.ts';
+import { isListed, VIDEO_CHANNEL_COLUMNS } from '../videos/video-rows.ts';
 import type { ParsedQuery } from './search-query.ts';
 
 type Trx = Transaction<Database>;
@@ -32,6 +32,8 @@ export interface VideoSearch {
   fuzzy: boolean;
   duration?: SearchDuration;
   uploaded?: SearchUploaded;
+  category?: string;
+  language?: string;
   sort: SearchSort;
   after: Keyset<number> | null;
   limit: number;
@@ -121,7 +123,7 @@ export class SearchRepository {
         .innerJoin('channels', 'channels.id', 'videos.channel_id')
         .innerJoin('video_search_documents as document', 'document.video_id', 'videos.id')
         .selectAll('videos')
-        .select(['channels.handle as channel_handle', 'channels.name as channel_name'])
+        .select(VIDEO_CHANNEL_COLUMNS)
         .select(sortKey.as('sort_key'))
         .where(isListed)
         .where(sql<boolean>`(document.document @@ ${tsQuery} OR ${fuzzy.meanSimilarity} >= ${MEAN_WORD_SIMILARITY_MIN}::float8)`);
@@ -131,6 +133,10 @@ export class SearchRepository {
         ranked = ranked.where('videos.duration_seconds', '>=', min).where('videos.duration_seconds', '<', max);
       }
       if (search.uploaded) ranked = ranked.where(sql<boolean>`videos.published_at >= now() - ${UPLOADED_WITHIN[search.uploaded]}::interval`);
+      if (search.category) ranked = ranked.where('videos.category', '=', search.category);
+      // `pt` also finds `pt-BR`: people filter by language, not by regional variant.
+      if (search.language)
+        ranked = ranked.where((eb) => eb.or([eb('videos.language', '=', search.language!), eb('videos.language', 'like', `${search.language!}-%`)]));
       let page = trx.selectFrom(ranked.as('ranked')).selectAll('ranked');
       if (search.after) page = page.where(sql<boolean>`(ranked.sort_key, ranked.id) < (${search.after.key}::float8, ${search.after.id}::uuid)`);
       return page.orderBy('ranked.sort_key', 'desc').orderBy('ranked.id', 'desc').limit(search.limit).execute();

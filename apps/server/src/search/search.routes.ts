@@ -9,7 +9,7 @@ export async function searchRoutes(app: App): Promise<void> {
   const search = app.services.search;
 
   app.get(
-    '/api/v1/search',
+    '/search',
     {
       schema: {
         tags: ['search'],
@@ -25,7 +25,7 @@ export async function searchRoutes(app: App): Promise<void> {
   );
 
   app.get(
-    '/api/v1/search/suggestions',
+    '/search/suggestions',
     {
       schema: {
         tags: ['search'],

@@ -1,11 +1,10 @@
 import type { ChannelResult, SearchQuery, SearchResults, SearchSort, Suggestions } from '@tube/shared';
-import type { Infra } from '../infra/infra.ts';
 import { badRequest } from '../infra/http/errors.ts';
 import type { MediaUrls } from '../playback/media-urls.ts';
 import { toVideoDto } from '../videos/video.dto.ts';
-import { decodeKeyset, decodeKeysetOf, encodeKeyset, pageOf } from '../discovery/keyset.ts';
-import type { ListingCache } from '../discovery/listing-cache.ts';
-import { SearchRepository } from './search.repository.ts';
+import { decodeKeyset, decodeKeysetOf, encodeKeyset, pageOf } from '../infra/db/keyset.ts';
+import type { ListingCache } from '../videos/listing-cache.ts';
+import type { SearchRepository } from './search.repository.ts';
 import { parseQuery } from './search-query.ts';
 
 const SUGGESTION_COUNT = 8;
@@ -18,15 +17,11 @@ const FUZZY_BELOW_EXACT_MATCHES = 10;
 const SUGGESTION_MIN_LENGTH = 2;
 
 export class SearchService {
-  readonly repo: SearchRepository;
-
   constructor(
-    infra: Infra,
+    private readonly repo: SearchRepository,
     private readonly urls: MediaUrls,
     private readonly listings: ListingCache,
-  ) {
-    this.repo = new SearchRepository(infra.db);
-  }
+  ) {}
 
   async search(input: SearchQuery): Promise<SearchResults> {
     const query = parseQuery(input.q);
@@ -59,7 +54,9 @@ export class SearchService {
     const exactOrder = `search:videos:${sort}:exact`;
     const fuzzyOrder = `search:videos:${sort}:fuzzy`;
     const continued = input.cursor ? decodeKeysetOf([exactOrder, fuzzyOrder], input.cursor, 'number') : null;
-    const fuzzy = continued ? continued.order === fuzzyOrder : (await this.repo.countExactMatches(query.text, FUZZY_BELOW_EXACT_MATCHES)) < FUZZY_BELOW_EXACT_MATCHES;
+    const fuzzy = continued
+      ? continued.order === fuzzyOrder
+      : (await this.repo.countExactMatches(query.text, FUZZY_BELOW_EXACT_MATCHES)) < FUZZY_BELOW_EXACT_MATCHES;
     const order = fuzzy ? fuzzyOrder : exactOrder;
     const rows = await this.repo.searchVideos({
       query,
@@ -67,6 +64,8 @@ export class SearchService {
       sort,
       ...(input.duration ? { duration: input.duration } : {}),
       ...(input.uploaded ? { uploaded: input.uploaded } : {}),
+      ...(input.category ? { category: input.category } : {}),
+      ...(input.language ? { language: input.language } : {}),
       after: continued?.position ?? null,
       limit: limit + 1,
     });

@@ -29,7 +29,13 @@ export class RatingRepository {
       if (previous === rating) return;
       if (rating === 0) await trx.deleteFrom('video_votes').where('user_id', '=', userId).where('video_id', '=', videoId).execute();
       else if (previous === 0) await trx.insertInto('video_votes').values({ user_id: userId, video_id: videoId, value: rating }).execute();
-      else await trx.updateTable('video_votes').set({ value: rating, created_at: sql`now()` }).where('user_id', '=', userId).where('video_id', '=', videoId).execute();
+      else
+        await trx
+          .updateTable('video_votes')
+          .set({ value: rating, created_at: sql`now()` })
+          .where('user_id', '=', userId)
+          .where('video_id', '=', videoId)
+          .execute();
       const likeDelta = (rating === 1 ? 1 : 0) - (previous === 1 ? 1 : 0);
       const dislikeDelta = (rating === -1 ? 1 : 0) - (previous === -1 ? 1 : 0);
       await trx

@@ -1,43 +1,40 @@
-import type { Comment, CommentPage, Rating, RatingState } from '@tube/shared';
+import type { Comment, CommentPage, HeldCommentList, Rating, RatingState } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Infra } from '../infra/infra.ts';
-import { badRequest, forbidden, notFound } from '../infra/http/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../infra/http/errors.ts';
+import { COMMENT_EMAIL_QUEUE, enqueueEmail } from '../accounts/account.queues.ts';
+import { decodeCompositeKeyset, encodeCompositeKeyset } from '../infra/db/keyset.ts';
 import type { VideoService } from '../videos/video.service.ts';
-import { CommentRepository, type CommentCursor, type CommentRow } from './comment.repository.ts';
-import { RatingRepository, type StoredRating } from './rating.repository.ts';
+import type { CommentCursor, CommentRepository, CommentRow } from './comment.repository.ts';
+import type { RatingRepository, StoredRating } from './rating.repository.ts';
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { MediaUrls } from '../playback/media-urls.ts';
+import type { VideoRepository } from '../videos/video.repository.ts';
 
 const RATING_VALUES: Record<Rating, StoredRating> = { like: 1, dislike: -1, none: 0 };
 const RATING_NAMES = { 1: 'like', [-1]: 'dislike', 0: 'none' } as const satisfies Record<StoredRating, Rating>;
 
-function encodeCursor(cursor: CommentCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
+type CommentSort = 'newest' | 'top' | 'oldest';
+const commentOrder = (sort: CommentSort) => `comments:${sort}`;
 
-function decodeCursor(value: string | undefined): CommentCursor | null {
-  if (!value) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString()) as Partial<CommentCursor>;
-    if ((typeof parsed.value === 'string' || typeof parsed.value === 'number') && typeof parsed.id === 'string' && /^[0-9a-f-]{36}$/.test(parsed.id)) {
-      return { value: parsed.value, id: parsed.id };
-    }
-  } catch {
-    // fall through
-  }
-  throw badRequest('The cursor is not valid', 'invalid_cursor');
+/** A cursor issued for another order (or not by this server) is a 400, never a cast PostgreSQL refuses. */
+function decodeCursor(value: string | undefined, sort: CommentSort): CommentCursor | null {
+  return sort === 'top'
+    ? decodeCompositeKeyset(commentOrder(sort), value, ['number', 'timestamp'] as const)
+    : decodeCompositeKeyset(commentOrder(sort), value, ['timestamp'] as const);
 }
 
 /** Likes/dislikes and comments. Every action first checks the viewer may see the video. */
 export class SocialService {
-  private readonly ratings: RatingRepository;
-  readonly comments: CommentRepository;
-
   constructor(
-    infra: Infra,
     private readonly videos: VideoService,
-  ) {
-    this.ratings = new RatingRepository(infra.db);
-    this.comments = new CommentRepository(infra.db);
-  }
+    private readonly videoRepo: VideoRepository,
+    private readonly ratings: RatingRepository,
+    private readonly comments: CommentRepository,
+    private readonly urls: MediaUrls,
+    private readonly queue: PgBoss,
+    private readonly logger: Logger,
+  ) {}
 
   async rating(videoId: string, viewer: AuthUser | null): Promise<RatingState> {
     await this.videos.get(videoId, viewer);
@@ -64,7 +61,7 @@ export class SocialService {
         id: row.user_id,
         username: row.username,
         channelHandle: row.channel_handle,
-        avatarUrl: this.videos.urls.assetUrl(row.avatar_key),
+        avatarUrl: this.urls.assetUrl(row.avatar_key),
       },
       likeCount: Number(row.like_count),
       replyCount: Number(row.reply_count),
@@ -73,11 +70,12 @@ export class SocialService {
       canDelete: isAuthor || viewer?.id === videoOwnerId || viewer?.role === 'admin',
       createdAt: row.created_at.toISOString(),
       editedAt: row.edited_at ? new Date(row.edited_at).toISOString() : null,
+      held: row.held,
     };
   }
 
   private async videoOwner(videoId: string): Promise<string> {
-    const row = await this.videos.repo.findById(videoId);
+    const row = await this.videoRepo.findById(videoId);
     if (!row) throw notFound('Video not found');
     return row.user_id;
   }
@@ -86,7 +84,7 @@ export class SocialService {
     await this.videos.get(videoId, viewer);
     const sort = query.sort ?? 'top';
     const limit = query.limit ?? 20;
-    const rows = await this.comments.list({ videoId, viewerId: viewer?.id ?? null, sort, cursor: decodeCursor(query.cursor), limit: limit + 1 });
+    const rows = await this.comments.list({ videoId, viewerId: viewer?.id ?? null, sort, cursor: decodeCursor(query.cursor, sort), limit: limit + 1 });
     return this.page(rows, limit, viewer, await this.videoOwner(videoId), sort, await this.comments.countVisible(videoId));
   }
 
@@ -95,17 +93,23 @@ export class SocialService {
     if (!parent || parent.hidden_at) throw notFound('Comment not found');
     await this.videos.get(parent.video_id, viewer);
     const limit = query.limit ?? 20;
-    const rows = await this.comments.list({ parentId: commentId, viewerId: viewer?.id ?? null, sort: 'oldest', cursor: decodeCursor(query.cursor), limit: limit + 1 });
+    const rows = await this.comments.list({
+      parentId: commentId,
+      viewerId: viewer?.id ?? null,
+      sort: 'oldest',
+      cursor: decodeCursor(query.cursor, 'oldest'),
+      limit: limit + 1,
+    });
     return this.page(rows, limit, viewer, await this.videoOwner(parent.video_id), 'oldest', Number(parent.reply_count));
   }
 
-  private page(rows: CommentRow[], limit: number, viewer: AuthUser | null, ownerId: string, sort: 'newest' | 'top' | 'oldest', total: number): CommentPage {
+  private page(rows: CommentRow[], limit: number, viewer: AuthUser | null, ownerId: string, sort: CommentSort, total: number): CommentPage {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    const cursorValue = (row: CommentRow) => (sort === 'top' ? `${row.like_count}|${row.created_at.toISOString()}` : row.created_at.toISOString());
+    const keys = (row: CommentRow) => (sort === 'top' ? [Number(row.like_count), row.position] : [row.position]);
     return {
       items: items.map((row) => this.toDto(row, viewer, ownerId)),
-      nextCursor: rows.length > limit && last ? encodeCursor({ value: cursorValue(last), id: last.id }) : null,
+      nextCursor: rows.length > limit && last ? encodeCompositeKeyset(commentOrder(sort), keys(last), last.id) : null,
       total,
     };
   }
@@ -122,8 +126,14 @@ export class SocialService {
       // One level of replies: answering a reply attaches to its top-level comment.
       input = { ...input, parentId: parent.parent_id ?? parent.id };
     }
-    const id = await this.comments.create({ videoId, userId: user.id, parentId: input.parentId ?? null, body });
+    const ownerId = await this.videoOwner(videoId);
+    // The owner's own comments are never held for their own approval.
+    const held = video.commentsPolicy === 'held' && user.id !== ownerId;
+    const id = await this.comments.create({ videoId, userId: user.id, parentId: input.parentId ?? null, body, held });
     await this.videos.invalidate(videoId);
+    await enqueueEmail(this.queue, COMMENT_EMAIL_QUEUE, { commentId: id }).catch((error: unknown) =>
+      this.logger.warn({ err: error, commentId: id }, 'could not queue the comment email'),
+    );
     return this.toDto((await this.comments.findById(id, user.id))!, user, await this.videoOwner(videoId));
   }
 
@@ -131,7 +141,23 @@ export class SocialService {
     const row = await this.comments.findById(id, viewer?.id ?? null);
     if (!row || (row.hidden_at && viewer?.role !== 'admin')) throw notFound('Comment not found');
     await this.videos.get(row.video_id, viewer);
+    if (row.held && viewer?.id !== row.user_id && viewer?.id !== (await this.videoOwner(row.video_id)) && viewer?.role !== 'admin')
+      throw notFound('Comment not found');
     return row;
+  }
+
+  /** The studio's approval queue: comments held on the user's videos, oldest first. */
+  async heldComments(user: AuthUser): Promise<HeldCommentList> {
+    const rows = await this.comments.listHeldForOwner(user.id, 100);
+    return { items: rows.map((row) => ({ comment: this.toDto(row, user, user.id), video: { id: row.video_id, title: row.video_title } })) };
+  }
+
+  async approveComment(id: string, user: AuthUser): Promise<Comment> {
+    const row = await this.comments.findById(id, user.id);
+    if (!row || (await this.videoOwner(row.video_id)) !== user.id) throw notFound('Comment not found');
+    if (!(await this.comments.approve(id))) throw conflict('This comment is not waiting for approval', 'not_held');
+    await this.videos.invalidate(row.video_id);
+    return this.toDto((await this.comments.findById(id, user.id))!, user, user.id);
   }
 
   async editComment(id: string, user: AuthUser, body: string): Promise<Comment> {

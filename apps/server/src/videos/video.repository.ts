@@ -1,43 +1,47 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../infra/db/database.ts';
 import type { Database, StoredRendition, VisibilityColumn } from '../infra/db/schema.ts';
+import { afterKeyset, type Keyset } from '../infra/db/keyset.ts';
+import { selectVideoRows } from './video-rows.ts';
 
 export type VideoRow = Awaited<ReturnType<VideoRepository['findById']>> & object;
 
-/** A position in a newest-first listing: the sort timestamp and the id as tie-breaker. */
-export interface Cursor {
-  at: Date;
-  id: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString('base64url');
-}
-
-export function decodeCursor(value: string | undefined): Cursor | null {
-  if (!value) return null;
-  const [at, id] = Buffer.from(value, 'base64url').toString().split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
-  return { at: date, id };
-}
+/** Columns of 0012_creators a creator sets directly (publishing, thumbnail, search metadata, comments policy). */
+export type CreatorFields = Pick<
+  Updateable<Database['videos']>,
+  | 'draft'
+  | 'publish_at'
+  | 'publish_visibility'
+  | 'thumbnail_file'
+  | 'category'
+  | 'language'
+  | 'licence'
+  | 'comments_held'
+  | 'comments_enabled'
+  | 'published_at'
+  | 'allow_downloads'
+>;
 
 export class VideoRepository {
   constructor(private readonly db: Db) {}
 
   private selectVideos(db: Db | Transaction<Database> = this.db) {
-    return db
-      .selectFrom('videos')
-      .innerJoin('channels', 'channels.id', 'videos.channel_id')
-      .selectAll('videos')
-      .select(['channels.handle as channel_handle', 'channels.name as channel_name']);
+    return selectVideoRows(db);
   }
 
   findById(id: string) {
     return this.selectVideos().where('videos.id', '=', id).executeTakeFirst();
   }
 
-  async create(input: { userId: string; channelId: string; title: string; description: string; visibility: VisibilityColumn; tags: string[] }) {
+  async create(input: {
+    userId: string;
+    channelId: string;
+    title: string;
+    description: string;
+    visibility: VisibilityColumn;
+    tags: string[];
+    creator?: CreatorFields;
+  }) {
     const { id } = await this.db
       .insertInto('videos')
       .values({
@@ -47,6 +51,7 @@ export class VideoRepository {
         description: input.description,
         visibility: input.visibility,
         tags: input.tags,
+        ...input.creator,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -62,62 +67,141 @@ export class VideoRepository {
   }
 
   async bytesUploadedBy(userId: string): Promise<number> {
-    const row = await this.db.selectFrom('videos').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('source_bytes'), eb.lit(0)).as('bytes')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('videos')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('source_bytes'), eb.lit(0)).as('bytes'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
     return Number(row.bytes);
   }
 
-  listPublic(cursor: Cursor | null, limit: number) {
-    let query = this.selectVideos().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').where('videos.hidden_at', 'is', null);
-    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+  listPublic(after: Keyset<string> | null, limit: number) {
+    let query = this.selectVideos()
+      .select(sql<string>`videos.published_at::text`.as('position'))
+      .where('videos.status', '=', 'ready')
+      .where('videos.visibility', '=', 'public')
+      .where('videos.hidden_at', 'is', null);
+    if (after) query = query.where(afterKeyset(['videos.published_at'], 'videos.id', [after.key], after.id));
     return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
   /** Public, ready, unhidden videos of one channel, newest first. */
-  listPublicByChannel(channelId: string, cursor: Cursor | null, limit: number) {
-    let query = this.selectVideos().where('videos.channel_id', '=', channelId).where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').where('videos.hidden_at', 'is', null);
-    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+  listPublicByChannel(channelId: string, after: Keyset<string> | null, limit: number) {
+    let query = this.selectVideos()
+      .select(sql<string>`videos.published_at::text`.as('position'))
+      .where('videos.channel_id', '=', channelId)
+      .where('videos.status', '=', 'ready')
+      .where('videos.visibility', '=', 'public')
+      .where('videos.hidden_at', 'is', null);
+    if (after) query = query.where(afterKeyset(['videos.published_at'], 'videos.id', [after.key], after.id));
     return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
   /** Newest public videos of the channels a user subscribes to. */
-  listSubscriptionFeed(userId: string, cursor: Cursor | null, limit: number) {
+  listSubscriptionFeed(userId: string, after: Keyset<string> | null, limit: number) {
     let query = this.selectVideos()
+      .select(sql<string>`videos.published_at::text`.as('position'))
       .innerJoin('subscriptions', 'subscriptions.channel_id', 'videos.channel_id')
       .where('subscriptions.user_id', '=', userId)
       .where('videos.status', '=', 'ready')
       .where('videos.visibility', '=', 'public')
       .where('videos.hidden_at', 'is', null);
-    if (cursor) query = query.where(sql<boolean>`(videos.published_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    if (after) query = query.where(afterKeyset(['videos.published_at'], 'videos.id', [after.key], after.id));
     return query.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
   /** Videos a user liked that they may still see (their own, or public/unlisted and unhidden), most recent like first. */
-  listLikedBy(userId: string, cursor: Cursor | null, limit: number) {
+  listLikedBy(userId: string, after: Keyset<string> | null, limit: number) {
     let query = this.selectVideos()
       .innerJoin('video_votes', 'video_votes.video_id', 'videos.id')
-      .select('video_votes.created_at as liked_at')
+      .select(sql<string>`video_votes.created_at::text`.as('position'))
       .where('video_votes.user_id', '=', userId)
       .where('video_votes.value', '=', 1)
       .where((eb) =>
-        eb.or([eb('videos.user_id', '=', userId), eb.and([eb('videos.status', '=', 'ready'), eb('videos.visibility', '!=', 'private'), eb('videos.hidden_at', 'is', null)])]),
+        eb.or([
+          eb('videos.user_id', '=', userId),
+          eb.and([eb('videos.status', '=', 'ready'), eb('videos.visibility', '!=', 'private'), eb('videos.hidden_at', 'is', null)]),
+        ]),
       );
-    if (cursor) query = query.where(sql<boolean>`(video_votes.created_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+    if (after) query = query.where(afterKeyset(['video_votes.created_at'], 'videos.id', [after.key], after.id));
     return query.orderBy('video_votes.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
-  listByUser(userId: string, cursor: Cursor | null, limit: number) {
-    let query = this.selectVideos().where('videos.user_id', '=', userId);
-    if (cursor) query = query.where(sql<boolean>`(videos.created_at, videos.id) < (${cursor.at}, ${cursor.id}::uuid)`);
+  listByUser(userId: string, after: Keyset<string> | null, limit: number) {
+    let query = this.selectVideos().select(sql<string>`videos.created_at::text`.as('position')).where('videos.user_id', '=', userId);
+    if (after) query = query.where(afterKeyset(['videos.created_at'], 'videos.id', [after.key], after.id));
     return query.orderBy('videos.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit).execute();
   }
 
-  async update(id: string, fields: { title?: string; description?: string; visibility?: VisibilityColumn; tags?: string[]; comments_enabled?: boolean }): Promise<void> {
-    if (Object.keys(fields).length === 0) return;
-    await this.db.updateTable('videos').set({ ...fields, updated_at: sql`now()` }).where('id', '=', id).execute();
+  /** `revokeMediaLinks` bumps the link generation in the same statement, so no link outlives the change it goes with. */
+  async moveToChannel(id: string, channelId: string): Promise<void> {
+    await this.db.updateTable('videos').set({ channel_id: channelId, updated_at: sql`now()` }).where('id', '=', id).execute();
   }
 
-  async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  async update(
+    id: string,
+    {
+      revokeMediaLinks = false,
+      ...fields
+    }: {
+      title?: string;
+      description?: string;
+      visibility?: VisibilityColumn;
+      tags?: string[];
+      comments_enabled?: boolean;
+      revokeMediaLinks?: boolean;
+    } & CreatorFields,
+  ): Promise<void> {
+    if (Object.keys(fields).length === 0 && !revokeMediaLinks) return;
+    await this.db
+      .updateTable('videos')
+      .set({ ...fields, ...(revokeMediaLinks ? { media_link_generation: sql`media_link_generation + 1` } : {}), updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Publishes every scheduled video whose time has come, in one statement (concurrent runs cannot publish one twice):
+   * it gets its target visibility and the scheduled time as its publication date.
+   */
+  publishDue() {
+    return this.db
+      .updateTable('videos')
+      .set({
+        visibility: sql`publish_visibility`,
+        published_at: sql`CASE WHEN status = 'ready' THEN publish_at ELSE NULL END`,
+        publish_at: null,
+        publish_visibility: null,
+        draft: false,
+        updated_at: sql`now()`,
+      })
+      .where('publish_at', '<=', sql<Date>`now()`)
+      .returning(['id', 'status', 'visibility'])
+      .execute();
+  }
+
+  /** A channel's scheduled videos, soonest first (for its owner's channel page). */
+  listScheduledByChannel(channelId: string, limit: number) {
+    return this.selectVideos()
+      .where('videos.channel_id', '=', channelId)
+      .where('videos.publish_at', 'is not', null)
+      .orderBy('videos.publish_at', 'asc')
+      .orderBy('videos.id')
+      .limit(limit)
+      .execute();
+  }
+
+  async delete(id: string, executor: Db | Transaction<Database> = this.db): Promise<void> {
+    await executor.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
+  /** What the media route checks before serving a file of the video. */
+  async findMediaAccess(id: string) {
+    return this.db
+      .selectFrom('videos')
+      .select(['media_prefix', 'visibility', 'status', 'hidden_at', 'media_link_generation'])
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   /** Upload complete: the video waits for a worker. Runs inside the transaction that enqueues its job. */
@@ -255,20 +339,44 @@ export class VideoRepository {
   async releaseForShutdown(trx: Transaction<Database>, id: string, token: string): Promise<boolean> {
     const result = await trx
       .updateTable('videos')
-      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, attempts: sql`greatest(attempts - 1, 0)`, queued_at: sql`now()`, updated_at: sql`now()` })
+      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, attempts: sql`greatest(attempts - 1, 0)`, updated_at: sql`now()` })
       .where('id', '=', id)
       .where('worker_token', '=', token)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;
   }
 
+  /** Videos being processed by a worker that is still alive (heartbeat within the lease), with their claim token. */
+  liveClaims(ids: string[], leaseSeconds: number) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('videos')
+      .select(['id', 'worker_token'])
+      .where('id', 'in', ids)
+      .where('status', '=', 'processing')
+      .where('heartbeat_at', '>=', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`)
+      .execute();
+  }
+
   /** Puts videos whose worker stopped sending heartbeats (crashed, or lost the database) back in the queue. */
   async requeueAbandoned(trx: Transaction<Database>, leaseSeconds: number): Promise<string[]> {
+    // queued_at is kept: the video keeps its place in the queue (and its job goes back with RESUMED_PRIORITY).
     const rows = await trx
       .updateTable('videos')
-      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, queued_at: sql`now()`, updated_at: sql`now()` })
+      .set({ status: 'queued', worker_token: null, progress: 0, eta_seconds: null, updated_at: sql`now()` })
       .where('status', '=', 'processing')
       .where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${leaseSeconds})`)
+      // A planned chunked transcode is guarded by its tasks' own leases; its tasks may wait in the queue.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('transcode_plans')
+              .select('video_id')
+              .whereRef('transcode_plans.video_id', '=', 'videos.id')
+              .where('transcode_plans.finished_at', 'is', null),
+          ),
+        ),
+      )
       .returning('id')
       .execute();
     return rows.map((row) => row.id);

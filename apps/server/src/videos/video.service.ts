@@ -1,13 +1,20 @@
-import type { CreateVideoBody, CreatedVideo, Playback, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
-import { getJson, setJson } from '../infra/cache/cache.ts';
+import type { CreateVideoBody, CreatedVideo, Playback, PublishBody, UpdateVideoBody, Video, VideoPage } from '@tube/shared';
 import type { AuthUser } from '../auth/auth.service.ts';
-import type { Infra } from '../infra/infra.ts';
+import { getJson, setJson, type Cache } from '../infra/cache/cache.ts';
 import { AppError, badRequest, conflict, notFound } from '../infra/http/errors.ts';
-import { MediaUrls } from '../playback/media-urls.ts';
-import { VideoEventNotifier } from '../notifications/video-events.ts';
-import { cancelPendingTranscodes, enqueueTranscode } from '../transcoding/transcode.queue.ts';
-import { MEDIA_FILES, toVideoDto } from './video.dto.ts';
-import { decodeCursor, encodeCursor, VideoRepository, type VideoRow } from './video.repository.ts';
+import type { MediaUrls } from '../playback/media-urls.ts';
+import type { VideoEvents } from './video-events.ts';
+import { cancelPendingTranscodes, enqueueTranscode, cancelPendingTasks } from './video.jobs.ts';
+import { MEDIA_FILES, posterFileOf, toVideoDto } from './video.dto.ts';
+import type { CreatorFields, VideoRepository, VideoRow } from './video.repository.ts';
+import { decodeKeyset, encodeKeyset, pageOf } from '../infra/db/keyset.ts';
+import type { ListingCache } from './listing-cache.ts';
+import { isPublication, resolvePublishState, type PublishState } from './publishing.ts';
+import { decodePreparedVideo, encodePreparedVideo, type LocalVideoCache, prepareVideo, type PreparedVideo } from './video-cache.ts';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config.ts';
+import type { Db } from '../infra/db/database.ts';
+import type { Storage } from '../infra/storage/storage.ts';
 
 export const UPLOAD_PATH = '/api/v1/uploads';
 
@@ -15,49 +22,94 @@ export const UPLOAD_PATH = '/api/v1/uploads';
 export const uploadKeyFor = (videoId: string) => `uploads/${videoId}`;
 const uploadSidecarKeys = (videoId: string) => [`${uploadKeyFor(videoId)}.json`, `${uploadKeyFor(videoId)}.info`];
 
-/** What the cache keeps per ready video: the response, who owns it, and its generated playback links. */
-interface CachedVideo {
-  video: Video;
-  userId: string;
-  playback: Playback;
-  hidden: boolean;
-}
-
 const VIDEO_CACHE_TTL_SECONDS = 30;
+/** How many people may watch: narrowing (a smaller number) revokes signed media links. */
+const VISIBILITY_BREADTH: Record<Video['visibility'], number> = { public: 2, unlisted: 1, private: 0 };
+
 export const videoCacheKeys = (id: string) => [`video:${id}`, `video-access:${id}`];
 
+/** What the media route needs to know about a video, cached briefly (invalidated on edit and delete). */
+export interface MediaAccess {
+  prefix: string | null;
+  visibility: Video['visibility'];
+  linkGeneration: number;
+  /** Still being published chunk by chunk (`playable`): its manifests change every few seconds. */
+  growing?: boolean;
+}
+const MEDIA_ACCESS_TTL_SECONDS = 30;
+
 export class VideoService {
-  readonly repo: VideoRepository;
-  readonly urls: MediaUrls;
-
-  private readonly events: VideoEventNotifier;
-  private readonly loading = new Map<string, Promise<(Omit<CachedVideo, 'playback'> & { playback: Playback | null }) | null>>();
-
-  constructor(private readonly infra: Infra) {
-    this.repo = new VideoRepository(infra.db);
-    this.events = new VideoEventNotifier(infra);
-    this.urls = new MediaUrls(infra.config);
+  private readonly loading = new Map<string, Promise<PreparedVideo | null>>();
+  constructor(
+    private readonly repo: VideoRepository,
+    /** In-process copies of ready videos in front of the shared cache (`CACHE_LOCAL_SECONDS`). */
+    private readonly local: LocalVideoCache,
+    private readonly urls: MediaUrls,
+    private readonly events: VideoEvents,
+    private readonly listings: ListingCache,
+    private readonly db: Db,
+    private readonly cache: Cache,
+    private readonly queue: PgBoss,
+    private readonly storage: Storage,
+    private readonly config: Pick<Config, 'UPLOAD_MAX_BYTES' | 'USER_UPLOAD_QUOTA_BYTES'>,
+  ) {
+    // Any process deleting `video:<id>` (an edit on another API node, a worker finishing a transcode) drops the local copy here too.
+    cache.onDeleted((keys) => {
+      for (const key of keys) if (key.startsWith('video:')) this.local.delete(key.slice('video:'.length));
+    });
   }
 
   /** `origin` is where the client reached us; the upload URL is given relative to it. */
   async create(user: AuthUser, input: CreateVideoBody, origin: string): Promise<CreatedVideo> {
     const channel = input.channelId ? await this.repo.channelOwnedBy(input.channelId, user.id) : await this.repo.defaultChannelOf(user.id);
     if (!channel) throw input.channelId ? notFound('You have no channel with that id') : conflict('Your account has no channel to publish to', 'no_channel');
+    const publishing = resolvePublishState({ visibility: input.visibility, draft: input.draft, publishAt: input.publishAt }, null, new Date());
     const id = await this.repo.create({
       userId: user.id,
       channelId: channel.id,
       title: input.title.trim(),
       description: input.description ?? '',
-      visibility: input.visibility ?? 'public',
+      visibility: publishing?.visibility ?? input.visibility ?? 'public',
       tags: normaliseTags(input.tags ?? []),
+      creator: {
+        ...metadataColumns(input),
+        ...(publishing ? { draft: publishing.draft, publish_at: publishing.publish_at, publish_visibility: publishing.publish_visibility } : {}),
+      },
     });
-    return { id, status: 'awaiting_upload', upload: { url: `${origin}${UPLOAD_PATH}`, maxBytes: this.infra.config.UPLOAD_MAX_BYTES } };
+    if (publishing?.publish_at) await this.schedulePublication(publishing.publish_at);
+    return { id, status: 'awaiting_upload', upload: { url: `${origin}${UPLOAD_PATH}`, maxBytes: this.config.UPLOAD_MAX_BYTES } };
   }
 
   /** Owners and admins see everything; others see ready videos that are not private and not hidden by moderation. */
-  private static canSee(viewer: AuthUser | null, record: { userId: string; visibility: Video['visibility']; status: Video['status']; hidden: boolean }): boolean {
+  private static canSee(
+    viewer: AuthUser | null,
+    record: { userId: string; visibility: Video['visibility']; status: Video['status']; hidden: boolean },
+  ): boolean {
     const isOwner = viewer !== null && (viewer.id === record.userId || viewer.role === 'admin');
     return isOwner || (record.visibility !== 'private' && record.status === 'ready' && !record.hidden);
+  }
+
+  /** Null when nothing of the video may be served: missing, not yet playable, or hidden by moderation. */
+  async mediaAccess(videoId: string): Promise<MediaAccess | null> {
+    const cacheKey = `video-access:${videoId}`;
+    const cached = await getJson<MediaAccess | { missing: true }>(this.cache, cacheKey);
+    if (cached) return 'missing' in cached ? null : cached;
+    const row = await this.repo.findMediaAccess(videoId);
+    // Moderation-hidden videos keep their files (an admin may restore them) but serve nothing.
+    const servable = row?.status === 'ready' || row?.status === 'playable';
+    const access =
+      row && servable && row.hidden_at === null
+        ? { prefix: row.media_prefix, visibility: row.visibility, linkGeneration: row.media_link_generation, growing: row.status === 'playable' }
+        : null;
+    await setJson(this.cache, cacheKey, access ?? { missing: true }, MEDIA_ACCESS_TTL_SECONDS);
+    return access;
+  }
+
+  /** A row another listing loaded (history) as `get` would answer it, or null when the viewer may not see it. */
+  async visibleDto(row: VideoRow, viewer: AuthUser): Promise<Video | null> {
+    if (!VideoService.canSee(viewer, { userId: row.user_id, visibility: row.visibility, status: row.status, hidden: row.hidden_at !== null })) return null;
+    const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(row.id) : null;
+    return toVideoDto(row, this.urls, { queuePosition });
   }
 
   async ownedRow(id: string, user: AuthUser): Promise<VideoRow> {
@@ -70,30 +122,46 @@ export class VideoService {
    * A video as the viewer may see it, from the cache when it is ready (links included), else from the
    * database. Private videos of others are reported as missing, not forbidden, so their existence leaks nothing.
    */
-  private async load(id: string, viewer: AuthUser | null): Promise<{ video: Video; playback: Playback | null }> {
-    const record = (await getJson<CachedVideo>(this.infra.cache, `video:${id}`)) ?? (await this.loadFromDatabase(id));
-    if (!record || !VideoService.canSee(viewer, { userId: record.userId, visibility: record.video.visibility, status: record.video.status, hidden: record.hidden })) {
-      throw notFound('Video not found');
-    }
+  async prepared(id: string, viewer: AuthUser | null): Promise<PreparedVideo> {
+    const record = this.local.get(id) ?? (await this.fromSharedCache(id)) ?? (await this.loadFromDatabase(id));
+    if (!record || !VideoService.canSee(viewer, record)) throw notFound('Video not found');
     return record;
+  }
+
+  /**
+   * This process's local copy of a video as an anonymous viewer gets it, or undefined when there is none or
+   * anonymous viewers may not see it. Synchronous: for answering warm requests before the request pipeline runs.
+   */
+  localForAnonymous(id: string): NonNullable<PreparedVideo['anonymous']> | undefined {
+    return this.local.get(id)?.anonymous ?? undefined;
+  }
+
+  private async fromSharedCache(id: string): Promise<PreparedVideo | null> {
+    const generation = this.local.currentGeneration;
+    const raw = await this.cache.get(`video:${id}`);
+    const prepared = raw === null ? null : decodePreparedVideo(raw);
+    if (prepared) this.local.set(prepared, generation);
+    return prepared;
   }
 
   /**
    * Cache misses for the same video share one database round trip, so an expired entry of a popular video
    * does not send every request in flight to PostgreSQL at once.
    */
-  private loadFromDatabase(id: string): Promise<(Omit<CachedVideo, 'playback'> & { playback: Playback | null }) | null> {
+  private loadFromDatabase(id: string): Promise<PreparedVideo | null> {
     let pending = this.loading.get(id);
     if (!pending) {
+      const generation = this.local.currentGeneration;
       pending = (async () => {
         const row = await this.repo.findById(id);
         if (!row) return null;
         const queuePosition = row.status === 'queued' ? await this.repo.queuePosition(id) : null;
         const video = toVideoDto(row, this.urls, { queuePosition });
         const hidden = row.hidden_at !== null;
-        if (row.status !== 'ready' || !row.media_prefix) return { video, userId: row.user_id, playback: null, hidden };
-        const record: CachedVideo = { video, userId: row.user_id, playback: this.playbackFor(row, video), hidden };
-        await setJson(this.infra.cache, `video:${id}`, record, VIDEO_CACHE_TTL_SECONDS);
+        if (row.status !== 'ready' || !row.media_prefix) return prepareVideo(video, row.user_id, hidden, null);
+        const record = prepareVideo(video, row.user_id, hidden, this.playbackFor(row, video));
+        await this.cache.set(`video:${id}`, encodePreparedVideo(record), VIDEO_CACHE_TTL_SECONDS);
+        this.local.set(record, generation);
         return record;
       })().finally(() => this.loading.delete(id));
       this.loading.set(id, pending);
@@ -103,13 +171,16 @@ export class VideoService {
 
   private playbackFor(row: VideoRow, video: Video): Playback {
     const prefix = row.media_prefix!;
-    const link = (file: string) => (row.visibility === 'public' ? { url: this.urls.publicUrl(prefix, file), expiresAt: null } : this.urls.signedUrl(prefix, file));
+    const link = (file: string) =>
+      row.visibility === 'public'
+        ? { url: this.urls.publicUrl(prefix, file), expiresAt: null }
+        : this.urls.signedUrl({ prefix, linkGeneration: row.media_link_generation }, file);
     const hls = link(MEDIA_FILES.hlsMaster);
     return {
       videoId: row.id,
       hls: hls.url,
       dash: link(MEDIA_FILES.dashManifest).url,
-      thumbnails: { poster: link(MEDIA_FILES.poster).url, storyboardSprite: row.has_storyboard ? link(MEDIA_FILES.storyboardSprite).url : null },
+      thumbnails: { poster: link(posterFileOf(row)).url, storyboardSprite: row.has_storyboard ? link(MEDIA_FILES.storyboardSprite).url : null },
       storyboardVtt: row.has_storyboard ? link(MEDIA_FILES.storyboardVtt).url : null,
       durationSeconds: row.duration_seconds ?? 0,
       renditions: video.renditions,
@@ -118,74 +189,149 @@ export class VideoService {
   }
 
   async get(id: string, viewer: AuthUser | null): Promise<Video> {
-    return (await this.load(id, viewer)).video;
+    return JSON.parse((await this.prepared(id, viewer)).video.body) as Video;
+  }
+
+  /** The playback links as the API sends them (serialized once per cache entry). */
+  async preparedPlayback(id: string, viewer: AuthUser | null): Promise<NonNullable<PreparedVideo['playback']>> {
+    const { status, playback } = await this.prepared(id, viewer);
+    if (!playback) throw conflict(status === 'failed' ? 'This video could not be processed' : 'This video is still being processed', 'not_ready');
+    return playback;
   }
 
   async playback(id: string, viewer: AuthUser | null): Promise<Playback> {
-    const { video, playback } = await this.load(id, viewer);
-    if (!playback) throw conflict(video.status === 'failed' ? 'This video could not be processed' : 'This video is still being processed', 'not_ready');
-    return playback;
+    return JSON.parse((await this.preparedPlayback(id, viewer)).body) as Playback;
   }
 
   async invalidate(id: string): Promise<void> {
     this.loading.delete(id);
-    await this.infra.cache.del(...videoCacheKeys(id));
+    this.local.delete(id);
+    await this.cache.del(...videoCacheKeys(id));
   }
 
   async listPublic(cursor: string | undefined, limit: number): Promise<VideoPage> {
-    const rows = await this.repo.listPublic(decodeCursor(cursor), limit + 1);
-    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+    return this.page('videos:public', await this.repo.listPublic(decodeKeyset('videos:public', cursor, 'string'), limit + 1), limit);
   }
 
   async listByChannel(channelId: string, cursor: string | undefined, limit: number): Promise<VideoPage> {
-    const rows = await this.repo.listPublicByChannel(channelId, decodeCursor(cursor), limit + 1);
-    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+    return this.page('videos:channel', await this.repo.listPublicByChannel(channelId, decodeKeyset('videos:channel', cursor, 'string'), limit + 1), limit);
   }
 
   async subscriptionFeed(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
-    const rows = await this.repo.listSubscriptionFeed(user.id, decodeCursor(cursor), limit + 1);
-    return this.page(rows, limit, (row) => ({ at: new Date(row.published_at!), id: row.id }));
+    return this.page(
+      'videos:subscriptions',
+      await this.repo.listSubscriptionFeed(user.id, decodeKeyset('videos:subscriptions', cursor, 'string'), limit + 1),
+      limit,
+    );
   }
 
   async likedVideos(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
-    const rows = await this.repo.listLikedBy(user.id, decodeCursor(cursor), limit + 1);
-    return this.page(rows, limit, (row) => ({ at: row.liked_at, id: row.id }));
+    return this.page('videos:liked', await this.repo.listLikedBy(user.id, decodeKeyset('videos:liked', cursor, 'string'), limit + 1), limit);
   }
 
   async listMine(user: AuthUser, cursor: string | undefined, limit: number): Promise<VideoPage> {
-    const rows = await this.repo.listByUser(user.id, decodeCursor(cursor), limit + 1);
-    return this.page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+    return this.page('videos:mine', await this.repo.listByUser(user.id, decodeKeyset('videos:mine', cursor, 'string'), limit + 1), limit);
   }
 
-  private page<R extends VideoRow>(rows: R[], limit: number, cursorOf: (row: R) => { at: Date; id: string }): VideoPage {
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items: items.map((row) => toVideoDto(row, this.urls)), nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+  /** `rows` are `limit + 1` rows with their sort key as PostgreSQL's text (`position`), so the cursor is exact. */
+  private page<R extends VideoRow & { position: string }>(order: string, rows: R[], limit: number): VideoPage {
+    return pageOf(
+      rows,
+      limit,
+      (row) => toVideoDto(row, this.urls),
+      (row) => encodeKeyset(order, { key: row.position, id: row.id }),
+    );
   }
 
   async update(id: string, user: AuthUser, input: UpdateVideoBody): Promise<Video> {
     const before = await this.ownedRow(id, user);
+    const current = publishStateOf(before);
+    const publishing = resolvePublishState({ visibility: input.visibility, draft: input.draft, publishAt: input.publishAt }, current, new Date());
     await this.repo.update(id, {
       ...(input.title !== undefined ? { title: input.title.trim() } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
       ...(input.tags !== undefined ? { tags: normaliseTags(input.tags) } : {}),
       ...(input.commentsEnabled !== undefined ? { comments_enabled: input.commentsEnabled } : {}),
+      ...metadataColumns(input),
+      ...(publishing
+        ? {
+            visibility: publishing.visibility,
+            draft: publishing.draft,
+            publish_at: publishing.publish_at,
+            publish_visibility: publishing.publish_visibility,
+            // A draft or scheduled video is published now: that is its publication date, not when it finished processing.
+            ...(isPublication(current, publishing) ? { published_at: before.status === 'ready' ? new Date() : null } : {}),
+          }
+        : {}),
+      // Fewer people may watch now (including a published video turned back into a draft or scheduled): links
+      // already handed out (signed for the old generation) stop working.
+      revokeMediaLinks: publishing !== null && VISIBILITY_BREADTH[publishing.visibility] < VISIBILITY_BREADTH[before.visibility],
     });
     await this.invalidate(id);
-    if (input.visibility === 'public' && before.visibility !== 'public' && before.status === 'ready') await this.events.videoBecamePublic(id);
+    if (publishing?.publish_at) await this.schedulePublication(publishing.publish_at);
+    if (publishing?.visibility === 'public' && before.visibility !== 'public' && before.status === 'ready') await this.events.videoBecamePublic(id);
     return this.get(id, user);
+  }
+
+  /** Moves a video to another channel of the account that owns it (an admin may move anyone's, within that account). */
+  async moveToChannel(id: string, user: AuthUser, channelId: string): Promise<Video> {
+    const before = await this.ownedRow(id, user);
+    if (before.channel_id !== channelId) {
+      const channel = await this.repo.channelOwnedBy(channelId, before.user_id);
+      if (!channel) throw notFound('You have no channel with that id');
+      await this.repo.moveToChannel(id, channel.id);
+      await this.invalidate(id);
+      // Channel pages and shared listings name the channel: the move shows in them at once.
+      if (before.status === 'ready') await this.listings.bump();
+    }
+    return this.get(id, user);
+  }
+
+  /** Publishes a draft or scheduled video now, as `visibility` or the visibility it was going to get. */
+  async publish(id: string, user: AuthUser, input: PublishBody): Promise<Video> {
+    const row = await this.ownedRow(id, user);
+    if (!row.draft && !row.publish_at) throw conflict('This video is already published; change its visibility instead', 'already_published');
+    return this.update(id, user, { draft: false, ...(input.visibility ? { visibility: input.visibility } : {}) });
+  }
+
+  /**
+   * Publishes the scheduled videos whose time has come and tells subscribers about the public ones that are ready
+   * (one still processing is announced when it becomes ready). Run by a job at each scheduled time and every minute.
+   */
+  async publishDue(): Promise<string[]> {
+    const published = await this.repo.publishDue();
+    // Shared listings (search suggestions, trending, home) are cached briefly; a publication shows in them at once.
+    if (published.length > 0) await this.listings.bump();
+    for (const video of published) {
+      await this.invalidate(video.id);
+      if (video.status === 'ready' && video.visibility === 'public') await this.events.videoBecamePublic(video.id);
+    }
+    return published.map((video) => video.id);
+  }
+
+  /** A job at the scheduled moment, so publication does not wait for the next minute's sweep. */
+  private async schedulePublication(at: Date): Promise<void> {
+    await this.queue.send(PUBLISH_SCHEDULED_QUEUE, {}, { startAfter: at });
+  }
+
+  /** A channel's upcoming (scheduled) videos; only its owner (or an admin) may see them. */
+  async scheduledForChannel(channelId: string, viewer: AuthUser): Promise<VideoPage> {
+    const owner = await this.repo.channelOwnedBy(channelId, viewer.id);
+    if (!owner && viewer.role !== 'admin') return { items: [], nextCursor: null };
+    const rows = await this.repo.listScheduledByChannel(channelId, 50);
+    return { items: rows.map((row) => toVideoDto(row, this.urls)), nextCursor: null };
   }
 
   /** Removes the row, any job not yet started, and every stored file (source, upload sidecars, renditions). */
   async delete(id: string, user: AuthUser): Promise<void> {
     const row = await this.ownedRow(id, user);
-    await this.infra.db.transaction().execute(async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       await cancelPendingTranscodes(trx, id);
-      await trx.deleteFrom('videos').where('id', '=', id).execute();
+      await cancelPendingTasks(trx, id);
+      await this.repo.delete(id, trx);
     });
     await this.invalidate(id);
-    const { storage } = this.infra;
+    const storage = this.storage;
     await storage.deletePrefix(`videos/${id}`);
     for (const key of [row.source_key, uploadKeyFor(id), ...uploadSidecarKeys(id)]) if (key) await storage.delete(key);
   }
@@ -194,21 +340,21 @@ export class VideoService {
     const row = await this.ownedRow(id, user);
     if (row.status !== 'failed') throw conflict('Only failed videos can be retried', 'not_failed');
     if (!row.source_key) throw badRequest('This video has no uploaded file to process; upload it again', 'no_source');
-    await this.infra.db.transaction().execute(async (trx) => {
-      if (await this.repo.requeueFailed(trx, id)) await enqueueTranscode(this.infra.queue, trx, id);
+    await this.db.transaction().execute(async (trx) => {
+      if (await this.repo.requeueFailed(trx, id)) await enqueueTranscode(this.queue, trx, id);
     });
     await this.invalidate(id);
     return this.get(id, user);
   }
 
-  async quota(user: AuthUser): Promise<{ usedBytes: number; limitBytes: number | null }> {
-    const limit = this.infra.config.USER_UPLOAD_QUOTA_BYTES;
-    return { usedBytes: await this.repo.bytesUploadedBy(user.id), limitBytes: limit > 0 ? limit : null };
+  async quota(user: AuthUser): Promise<{ usedBytes: number; limitBytes: number | null; maxFileBytes: number }> {
+    const limit = this.config.USER_UPLOAD_QUOTA_BYTES;
+    return { usedBytes: await this.repo.bytesUploadedBy(user.id), limitBytes: limit > 0 ? limit : null, maxFileBytes: this.config.UPLOAD_MAX_BYTES };
   }
 
   /** Refuses an upload of `bytes` that would take the user past their quota. */
   async assertWithinQuota(userId: string, bytes: number): Promise<void> {
-    const limit = this.infra.config.USER_UPLOAD_QUOTA_BYTES;
+    const limit = this.config.USER_UPLOAD_QUOTA_BYTES;
     if (limit <= 0) return;
     const used = await this.repo.bytesUploadedBy(userId);
     if (used + bytes > limit) {
@@ -219,11 +365,33 @@ export class VideoService {
 
   /** Called when the tus upload completes: queue the video and its job atomically. */
   async uploadCompleted(id: string, source: { key: string; bytes: number; filename: string | null }): Promise<void> {
-    await this.infra.db.transaction().execute(async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       if (!(await this.repo.markQueued(trx, id, source))) throw conflict('This video is not waiting for an upload', 'not_awaiting_upload');
-      await enqueueTranscode(this.infra.queue, trx, id);
+      await enqueueTranscode(this.queue, trx, id);
     });
   }
+}
+
+export const PUBLISH_SCHEDULED_QUEUE = 'video.publish-scheduled';
+
+function publishStateOf(row: VideoRow): PublishState {
+  return {
+    visibility: row.visibility,
+    draft: row.draft,
+    publish_at: row.publish_at ? new Date(row.publish_at) : null,
+    publish_visibility: row.publish_visibility,
+  };
+}
+
+/** Search metadata and the comments policy, as columns (only the fields the request names). */
+function metadataColumns(input: Pick<CreateVideoBody, 'category' | 'language' | 'licence' | 'commentsPolicy' | 'allowDownloads'>): CreatorFields {
+  return {
+    ...(input.category !== undefined ? { category: input.category } : {}),
+    ...(input.language !== undefined ? { language: input.language } : {}),
+    ...(input.licence !== undefined ? { licence: input.licence } : {}),
+    ...(input.commentsPolicy !== undefined ? { comments_enabled: input.commentsPolicy !== 'off', comments_held: input.commentsPolicy === 'held' } : {}),
+    ...(input.allowDownloads !== undefined ? { allow_downloads: input.allowDownloads } : {}),
+  };
 }
 
 function normaliseTags(tags: string[]): string[] {

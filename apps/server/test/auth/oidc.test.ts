@@ -26,7 +26,9 @@ async function startIssuer() {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sign = (claims: Record<string, unknown>, key: CryptoKey = privateKey, expiresIn = '5m') =>
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'issuer-key-1' }).setIssuer(issuer).setIssuedAt().setExpirationTime(expiresIn).sign(key);
-  return { issuer, sign, server, jwksRequests: () => jwksRequests };
+  const signWithoutExpiry = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'issuer-key-1' }).setIssuer(issuer).setIssuedAt().sign(privateKey);
+  return { issuer, sign, signWithoutExpiry, server, jwksRequests: () => jwksRequests };
 }
 
 let issuer: Awaited<ReturnType<typeof startIssuer>>;
@@ -42,7 +44,13 @@ afterAll(async () => {
 
 describe('external OIDC tokens (Cognito-compatible)', () => {
   it('accepts an ID token with the right audience and creates the local user on first use', async () => {
-    const token = await issuer.sign({ sub: 'cognito-sub-1', aud: 'tube-web-client', email: 'ivy@example.test', email_verified: true, 'cognito:username': 'ivy' });
+    const token = await issuer.sign({
+      sub: 'cognito-sub-1',
+      aud: 'tube-web-client',
+      email: 'ivy@example.test',
+      email_verified: true,
+      'cognito:username': 'ivy',
+    });
     const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(token) });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ username: 'ivy', email: 'ivy@example.test', channel: { handle: 'ivy' } });
@@ -59,6 +67,13 @@ describe('external OIDC tokens (Cognito-compatible)', () => {
     expect(me.statusCode).toBe(200);
     // "ivy" is taken by the first external user, so the second one gets a suffix instead of colliding.
     expect(me.json().username).toBe('ivy2');
+  });
+
+  it('refuses a token without an expiry (it would be valid forever)', async () => {
+    const forever = await issuer.signWithoutExpiry({ sub: 'cognito-sub-4', aud: 'tube-web-client' });
+    const response = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(forever) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('invalid_token');
   });
 
   it('refuses a token for another audience, an expired one, and one signed by a different key', async () => {
@@ -84,7 +99,11 @@ describe('external OIDC tokens (Cognito-compatible)', () => {
   });
 
   it('still accepts Tube’s own tokens alongside', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'judy', email: 'judy@example.test', password: 'judy-password' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { username: 'judy', email: 'judy@example.test', password: 'judy-password' },
+    });
     const me = await t.app.inject({ url: '/api/v1/users/me', headers: bearer(response.json().accessToken) });
     expect(me.json().username).toBe('judy');
   });

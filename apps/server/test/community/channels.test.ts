@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Video } from '@tube/shared';
-import { buildChannelImageArgs } from '../../src/channels/channel-images.ts';
+import type { Channel, ErrorBody } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
+import { apiClient } from '../helpers/client.ts';
 import { FFMPEG, ffprobeJson } from '../helpers/media.ts';
 import { insertReadyVideo } from '../helpers/videos.ts';
 
@@ -25,24 +25,23 @@ afterAll(async () => {
 
 describe('channels', () => {
   it('every account starts with a default channel; more can be created up to the limit', async () => {
-    const user = await registerUser(t.app, 'maker');
-    const mine = (await t.app.inject({ url: '/api/v1/users/me/channels', headers: bearer(user.accessToken) })).json<{ items: Channel[] }>();
+    const user = apiClient(t.app, (await registerUser(t.app, 'maker')).accessToken);
+    const mine = await user.channels.mine();
     expect(mine.items).toHaveLength(1);
     expect(mine.items[0]).toMatchObject({ handle: 'maker', isDefault: true, subscriberCount: 0 });
 
-    const second = await t.app.inject({ method: 'POST', url: '/api/v1/channels', headers: bearer(user.accessToken), payload: { handle: 'maker-gaming', name: 'Maker Gaming' } });
-    expect(second.statusCode).toBe(201);
-    expect(second.json()).toMatchObject({ handle: 'maker-gaming', isDefault: false, owner: { username: 'maker' } });
-    const third = await t.app.inject({ method: 'POST', url: '/api/v1/channels', headers: bearer(user.accessToken), payload: { handle: 'maker-three', name: 'Three' } });
+    const second = await user.channels.create({ handle: 'maker-gaming', name: 'Maker Gaming' });
+    expect(second).toMatchObject({ handle: 'maker-gaming', isDefault: false, owner: { username: 'maker' } });
+    const third = await user.request('POST', '/channels', { handle: 'maker-three', name: 'Three' });
     expect(third.statusCode).toBe(409);
-    expect(third.json().error.code).toBe('channel_limit');
+    expect(third.json<ErrorBody>().error.code).toBe('channel_limit');
   });
 
   it('handles are unique ignoring case, including against usernames’ default channels', async () => {
-    const user = await registerUser(t.app);
-    const taken = await t.app.inject({ method: 'POST', url: '/api/v1/channels', headers: bearer(user.accessToken), payload: { handle: 'MAKER', name: 'Copycat' } });
+    const user = apiClient(t.app, (await registerUser(t.app)).accessToken);
+    const taken = await user.request('POST', '/channels', { handle: 'MAKER', name: 'Copycat' });
     expect(taken.statusCode).toBe(409);
-    expect(taken.json().error.code).toBe('handle_taken');
+    expect(taken.json<ErrorBody>().error.code).toBe('handle_taken');
   });
 
   it('can be found by handle or id, lists its public videos, and only its owner may edit it', async () => {
@@ -50,17 +49,17 @@ describe('channels', () => {
     await insertReadyVideo(t, owner.user.id, { title: 'Public one' });
     await insertReadyVideo(t, owner.user.id, { title: 'Private one', visibility: 'private' });
     await insertReadyVideo(t, owner.user.id, { title: 'Unlisted one', visibility: 'unlisted' });
-    const byHandle = (await t.app.inject({ url: '/api/v1/channels/LISTER' })).json<Channel>();
+    const anonymous = apiClient(t.app);
+    const byHandle = await anonymous.channels.get('LISTER');
     expect(byHandle).toMatchObject({ handle: 'lister', videoCount: 1, subscribed: null });
-    expect((await t.app.inject({ url: `/api/v1/channels/${byHandle.id}` })).json().handle).toBe('lister');
-    const videos = (await t.app.inject({ url: '/api/v1/channels/lister/videos' })).json<{ items: Video[] }>();
+    expect((await anonymous.channels.get(byHandle.id)).handle).toBe('lister');
+    const videos = await anonymous.channels.videos('lister');
     expect(videos.items.map((v) => v.title)).toEqual(['Public one']);
 
-    const stranger = await registerUser(t.app);
-    const edit = await t.app.inject({ method: 'PATCH', url: `/api/v1/channels/${byHandle.id}`, headers: bearer(stranger.accessToken), payload: { name: 'Hacked' } });
-    expect(edit.statusCode).toBe(403);
-    const ownEdit = await t.app.inject({ method: 'PATCH', url: `/api/v1/channels/lister`, headers: bearer(owner.accessToken), payload: { name: 'The Lister', description: 'Lists' } });
-    expect(ownEdit.json()).toMatchObject({ name: 'The Lister', description: 'Lists' });
+    const stranger = apiClient(t.app, (await registerUser(t.app)).accessToken);
+    expect((await stranger.request('PATCH', `/channels/${byHandle.id}`, { name: 'Hacked' })).statusCode).toBe(403);
+    const ownEdit = await apiClient(t.app, owner.accessToken).channels.update('lister', { name: 'The Lister', description: 'Lists' });
+    expect(ownEdit).toMatchObject({ name: 'The Lister', description: 'Lists' });
   });
 
   it('resizes avatars and banners server-side and serves them', async () => {
@@ -71,7 +70,12 @@ describe('channels', () => {
       ['avatar', 256, 256],
       ['banner', 2048, 340],
     ] as const) {
-      const response = await t.app.inject({ method: 'PUT', url: `/api/v1/channels/artist/${kind}`, headers: { ...bearer(owner.accessToken), 'content-type': 'image/png' }, payload: await readFile(source) });
+      const response = await t.app.inject({
+        method: 'PUT',
+        url: `/api/v1/channels/artist/${kind}`,
+        headers: { ...bearer(owner.accessToken), 'content-type': 'image/png' },
+        payload: await readFile(source),
+      });
       expect(response.statusCode).toBe(200);
       const url = response.json<Channel>()[kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']!;
       expect(url).toMatch(new RegExp(`^/media/channels/.+/${kind}-[0-9a-f]{12}\\.jpg$`));
@@ -79,35 +83,35 @@ describe('channels', () => {
       const probe = await ffprobeJson(`http://127.0.0.1:${address.port}${url}`);
       expect(probe.streams[0]).toMatchObject({ width, height });
     }
-    const notImage = await t.app.inject({ method: 'PUT', url: '/api/v1/channels/artist/avatar', headers: { ...bearer(owner.accessToken), 'content-type': 'image/jpeg' }, payload: Buffer.from('not an image') });
-    expect(notImage.statusCode).toBe(400);
-    expect(notImage.json().error.message).toMatch(/not an image/);
-  });
-
-  it('builds the exact ffmpeg arguments for channel art', () => {
-    expect(buildChannelImageArgs('in.png', 'out.jpg', 'avatar')).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', 'in.png',
-      '-vf', 'scale=256:256:force_original_aspect_ratio=increase,crop=256:256,setsar=1',
-      '-frames:v', '1', '-q:v', '3', '-map_metadata', '-1', 'out.jpg',
-    ]);
+    const notImage = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/channels/artist/avatar',
+      headers: { ...bearer(owner.accessToken), 'content-type': 'image/jpeg' },
+      payload: Buffer.from('not an image'),
+    });
+    expect(notImage.statusCode).toBe(415);
+    expect(notImage.json<ErrorBody>().error.message).toMatch(/not an image/);
   });
 });
 
 describe('subscriptions', () => {
   it('keep an exact count under concurrent subscribes and unsubscribes', async () => {
-    const creator = await registerUser(t.app, 'popular');
-    const fans = await Promise.all(Array.from({ length: 12 }, () => registerUser(t.app)));
+    const creator = apiClient(t.app, (await registerUser(t.app, 'popular')).accessToken);
+    const fans = (await Promise.all(Array.from({ length: 12 }, () => registerUser(t.app)))).map((fan) => apiClient(t.app, fan.accessToken));
     // Each fan subscribes twice at once (idempotent), then half unsubscribe twice at once.
-    await Promise.all(fans.flatMap((fan) => [0, 1].map(() => t.app.inject({ method: 'PUT', url: '/api/v1/channels/popular/subscription', headers: bearer(fan.accessToken) }))));
-    expect((await t.app.inject({ url: '/api/v1/channels/popular' })).json().subscriberCount).toBe(12);
-    await Promise.all(fans.slice(0, 6).flatMap((fan) => [0, 1].map(() => t.app.inject({ method: 'DELETE', url: '/api/v1/channels/popular/subscription', headers: bearer(fan.accessToken) }))));
-    const channel = (await t.app.inject({ url: '/api/v1/channels/popular', headers: bearer(fans[7]!.accessToken) })).json<Channel>();
+    await Promise.all(fans.flatMap((fan) => [0, 1].map(() => fan.channels.subscribe('popular'))));
+    expect((await apiClient(t.app).channels.get('popular')).subscriberCount).toBe(12);
+    await Promise.all(fans.slice(0, 6).flatMap((fan) => [0, 1].map(() => fan.channels.unsubscribe('popular'))));
+    const channel = await fans[7]!.channels.get('popular');
     expect(channel.subscriberCount).toBe(6);
     expect(channel.subscribed).toBe(true);
-    const counted = await t.infra.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
+    const counted = await t.infra.db
+      .selectFrom('subscriptions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('channel_id', '=', channel.id)
+      .executeTakeFirstOrThrow();
     expect(Number(counted.n)).toBe(6);
-    const own = await t.app.inject({ method: 'PUT', url: '/api/v1/channels/popular/subscription', headers: bearer(creator.accessToken) });
-    expect(own.statusCode).toBe(400);
+    expect((await creator.request('PUT', '/channels/popular/subscription')).statusCode).toBe(400);
   });
 
   it('feed the newest public videos of subscribed channels only', async () => {
@@ -119,10 +123,11 @@ describe('subscriptions', () => {
     await insertReadyVideo(t, a.user.id, { title: 'A private', visibility: 'private' });
     await insertReadyVideo(t, a.user.id, { title: 'A unlisted', visibility: 'unlisted' });
     await insertReadyVideo(t, b.user.id, { title: 'B (not subscribed)' });
-    await t.app.inject({ method: 'PUT', url: '/api/v1/channels/chan-a/subscription', headers: bearer(viewer.accessToken) });
-    const feed = (await t.app.inject({ url: '/api/v1/feed/subscriptions', headers: bearer(viewer.accessToken) })).json<{ items: Video[] }>();
+    const asViewer = apiClient(t.app, viewer.accessToken);
+    await asViewer.channels.subscribe('chan-a');
+    const feed = await asViewer.channels.feed();
     expect(feed.items.map((v) => v.title)).toEqual(['A new', 'A old']);
-    const subs = (await t.app.inject({ url: '/api/v1/users/me/subscriptions', headers: bearer(viewer.accessToken) })).json<{ items: Channel[] }>();
+    const subs = await asViewer.channels.subscriptions();
     expect(subs.items.map((c) => c.handle)).toEqual(['chan-a']);
   });
 });

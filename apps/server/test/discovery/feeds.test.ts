@@ -72,10 +72,10 @@ describe('trending', () => {
   });
 
   it('is refreshed by a scheduled pg-boss job', async () => {
-    const [job] = discoveryJobs(t.services);
+    const [job] = discoveryJobs(t.services.discovery);
     expect(job).toMatchObject({ queue: TRENDING_REFRESH_QUEUE, schedule: '*/5 * * * *' });
     await t.infra.db.deleteFrom('trending_scores').execute();
-    const stop = await startWorker(t.infra, discoveryJobs(t.services));
+    const stop = await startWorker(t.infra, discoveryJobs(t.services.discovery));
     try {
       await t.infra.queue.send(TRENDING_REFRESH_QUEUE, {});
       await waitFor(async () => (await t.infra.db.selectFrom('trending_scores').select('video_id').execute()).length === 3, 15_000, 'the trending job');
@@ -152,7 +152,11 @@ describe('related videos', () => {
 
 it('keeps the search document in step with title, tags and description edits', async () => {
   const id = await insertVideo(t, alice, { title: 'Untitled', description: 'nothing yet' });
-  await t.infra.db.updateTable('videos').set({ title: 'Kayaking the fjords', tags: ['norway'], description: 'paddling all day' }).where('id', '=', id).execute();
+  await t.infra.db
+    .updateTable('videos')
+    .set({ title: 'Kayaking the fjords', tags: ['norway'], description: 'paddling all day' })
+    .where('id', '=', id)
+    .execute();
   const { rows } = await sql<{ matches: boolean }>`
     SELECT document @@ to_tsquery('english', 'kayak & norway & paddl') AND NOT document @@ to_tsquery('english', 'untitled') AS matches
     FROM video_search_documents WHERE video_id = ${id}`.execute(t.infra.db);

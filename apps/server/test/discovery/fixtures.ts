@@ -75,6 +75,12 @@ export async function insertVideo(t: TestApp, owner: Pick<Account, 'id' | 'chann
     })
     .where('id', '=', id)
     .execute();
+  // Trending ranks by per-day views: the fixture's views happened today.
+  if (video.views)
+    await t.infra.db
+      .insertInto('video_stats_daily')
+      .values({ video_id: id, day: new Date().toISOString().slice(0, 10), views: video.views })
+      .execute();
   return id;
 }
 

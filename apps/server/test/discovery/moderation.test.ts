@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedReport, HomeFeed, ModerationState, RelatedVideos, ReportPage, ResolvedReports, TrendingPage, VideoPage, VideoSearchResults } from '@tube/shared';
+import type {
+  CreatedReport,
+  HomeFeed,
+  ModerationState,
+  RelatedVideos,
+  ReportPage,
+  ResolvedReports,
+  TrendingPage,
+  VideoPage,
+  VideoSearchResults,
+} from '@tube/shared';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { account, adminAccount, insertVideo, json, type Account } from './fixtures.ts';
 
@@ -18,7 +28,8 @@ function post(url: string, who: Account | null, payload?: object) {
 }
 
 const report = (who: Account, body: object) => post('/api/v1/reports', who, body);
-const reportVideo = (who: Account, reason = 'spam', id = videoId) => report(who, { targetType: 'video', targetId: id, reason, details: '  buy followers at … ' });
+const reportVideo = (who: Account, reason = 'spam', id = videoId) =>
+  report(who, { targetType: 'video', targetId: id, reason, details: '  buy followers at … ' });
 
 async function openReports(query = ''): Promise<ReportPage> {
   const response = await t.app.inject({ url: `/api/v1/admin/reports${query}`, headers: admin.headers });
@@ -35,7 +46,11 @@ beforeAll(async () => {
   videoId = await insertVideo(t, owner, { title: 'Miracle weight loss secrets', tags: ['health'], views: 500 });
   neighbourId = await insertVideo(t, owner, { title: 'Weight training for beginners', tags: ['health'] });
   privateId = await insertVideo(t, owner, { title: 'Private draft', visibility: 'private' });
-  const comment = await t.infra.db.insertInto('comments').values({ video_id: neighbourId, user_id: owner.id, body: 'Click my profile for free money' }).returning('id').executeTakeFirstOrThrow();
+  const comment = await t.infra.db
+    .insertInto('comments')
+    .values({ video_id: neighbourId, user_id: owner.id, body: 'Click my profile for free money' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   commentId = comment.id;
   await t.services.discovery.refreshTrending();
 });
@@ -69,7 +84,11 @@ describe('reporting', () => {
 
   it('refuses targets the reporter cannot see, and bad input', async () => {
     expect((await reportVideo(reporter, 'spam', privateId)).statusCode).toBe(404);
-    const onPrivateVideo = await t.infra.db.insertInto('comments').values({ video_id: privateId, user_id: owner.id, body: 'note to self' }).returning('id').executeTakeFirstOrThrow();
+    const onPrivateVideo = await t.infra.db
+      .insertInto('comments')
+      .values({ video_id: privateId, user_id: owner.id, body: 'note to self' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const hiddenComment = await report(reporter, { targetType: 'comment', targetId: onPrivateVideo.id, reason: 'spam' });
     expect(hiddenComment.statusCode).toBe(404);
     expect(hiddenComment.json()).toEqual({ error: { code: 'not_found', message: 'Comment not found' } });
@@ -116,11 +135,25 @@ describe('admin endpoints', () => {
       status: 'open',
       resolution: null,
       openReportsOnTarget: 2,
-      target: { type: 'video', id: videoId, title: 'Miracle weight loss secrets', channel: { id: owner.channelId, handle: 'owner' }, visibility: 'public', hiddenAt: null },
+      target: {
+        type: 'video',
+        id: videoId,
+        title: 'Miracle weight loss secrets',
+        channel: { id: owner.channelId, handle: 'owner' },
+        visibility: 'public',
+        hiddenAt: null,
+      },
     });
     expect(commentReport).toMatchObject({
       openReportsOnTarget: 1,
-      target: { type: 'comment', id: commentId, videoId: neighbourId, body: 'Click my profile for free money', author: { id: owner.id, username: 'owner' }, hiddenAt: null },
+      target: {
+        type: 'comment',
+        id: commentId,
+        videoId: neighbourId,
+        body: 'Click my profile for free money',
+        author: { id: owner.id, username: 'owner' },
+        hiddenAt: null,
+      },
     });
     const paged = await openReports('?limit=2');
     const rest = await openReports(`?limit=2&cursor=${paged.nextCursor!}`);

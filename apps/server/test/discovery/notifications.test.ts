@@ -6,7 +6,6 @@ import type { Notification, NotificationPage, UnreadCount, Video } from '@tube/s
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { FAST_TRANSCODE_ENV, makeVideo, waitFor } from '../helpers/media.ts';
 import { uploadVideo } from '../helpers/videos.ts';
-import { VideoEventNotifier } from '../../src/notifications/video-events.ts';
 import { account, adminAccount, insertVideo, type Account } from './fixtures.ts';
 
 let t: TestApp;
@@ -74,7 +73,9 @@ describe('when processing ends', () => {
     expect(readyPublic).toMatchObject({ reason: null, video: { id: launch.id, thumbnailUrl: launch.thumbnailUrl, durationSeconds: expect.any(Number) } });
     // The unlisted video's poster is only reachable with a signed URL.
     expect(readyUnlisted!.video!.thumbnailUrl).toContain('/media/t/');
-    const poster = await fetch(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}${new URL(readyUnlisted!.video!.thumbnailUrl!, 'http://x').pathname}`);
+    const poster = await fetch(
+      `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}${new URL(readyUnlisted!.video!.thumbnailUrl!, 'http://x').pathname}`,
+    );
     expect(poster.status).toBe(200);
   });
 
@@ -82,7 +83,12 @@ describe('when processing ends', () => {
     for (const subscriber of [fan, otherFan]) {
       const { items } = await inbox(subscriber);
       expect(summary(items)).toEqual(['video_published:Launch day']);
-      expect(items[0]).toMatchObject({ read: false, reason: null, channel: { id: creator.channelId, handle: 'creator', name: expect.any(String) }, video: { thumbnailUrl: launch.thumbnailUrl } });
+      expect(items[0]).toMatchObject({
+        read: false,
+        reason: null,
+        channel: { id: creator.channelId, handle: 'creator', name: expect.any(String) },
+        video: { thumbnailUrl: launch.thumbnailUrl },
+      });
     }
     expect((await inbox(stranger)).items).toEqual([]);
     expect(await unread(fan)).toBe(1);
@@ -90,7 +96,7 @@ describe('when processing ends', () => {
   });
 
   it('announces each video once, however often the hook runs', async () => {
-    const notifier = new VideoEventNotifier(t.infra);
+    const notifier = t.services.videoEvents;
     await notifier.videoReady(launch.id);
     await notifier.videoReady(launch.id);
     expect(summary((await inbox(fan)).items)).toEqual(['video_published:Launch day']);
@@ -98,7 +104,7 @@ describe('when processing ends', () => {
   });
 
   it('tells nobody when the video is not in the state the hook reports', async () => {
-    const notifier = new VideoEventNotifier(t.infra);
+    const notifier = t.services.videoEvents;
     await notifier.videoFailed(launch.id);
     await notifier.videoReady(broken.id);
     expect((await inbox(creator)).items).toHaveLength(3);
@@ -138,7 +144,11 @@ describe('reading', () => {
   });
 
   it('needs a signed-in user and valid ids', async () => {
-    for (const [method, url] of [['GET', '/api/v1/notifications'], ['GET', '/api/v1/notifications/unread-count'], ['POST', '/api/v1/notifications/read']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/v1/notifications'],
+      ['GET', '/api/v1/notifications/unread-count'],
+      ['POST', '/api/v1/notifications/read'],
+    ] as const) {
       expect((await t.app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) })).statusCode, url).toBe(401);
     }
     expect((await markRead(fan, { ids: ['not-a-uuid'] })).statusCode).toBe(400);
@@ -178,7 +188,7 @@ describe('privacy', () => {
     await setVisibility(unlisted, 'public');
     expect(summary((await inbox(fan)).items)).toEqual(['video_published:Unlisted cut', 'video_published:Launch day']);
     // Announcing again (another visibility flip, a retried hook) adds nothing.
-    await new VideoEventNotifier(t.infra).videoBecamePublic(unlisted.id);
+    await t.services.videoEvents.videoBecamePublic(unlisted.id);
     expect(summary((await inbox(fan)).items)).toEqual(['video_published:Unlisted cut', 'video_published:Launch day']);
     expect(summary((await inbox(creator)).items).filter((entry) => entry.startsWith('video_published'))).toEqual([]);
   });
@@ -196,9 +206,12 @@ describe('privacy', () => {
       .values(Array.from({ length: 50 }, (_, n) => ({ username: `follower${n}`, email: null, password_hash: null })))
       .returning('id')
       .execute();
-    await t.infra.db.insertInto('subscriptions').values(many.map((user) => ({ user_id: user.id, channel_id: creator.channelId }))).execute();
+    await t.infra.db
+      .insertInto('subscriptions')
+      .values(many.map((user) => ({ user_id: user.id, channel_id: creator.channelId })))
+      .execute();
     const id = await insertVideo(t, creator, { title: 'Big announcement' });
-    await new VideoEventNotifier(t.infra).videoReady(id);
+    await t.services.videoEvents.videoReady(id);
     const counts = await t.infra.db
       .selectFrom('notifications')
       .select(['kind', (eb) => eb.fn.countAll<number>().as('count')])

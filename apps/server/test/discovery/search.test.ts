@@ -18,10 +18,28 @@ beforeAll(async () => {
   await t.infra.db.updateTable('channels').set({ name: 'Alice Travels the World' }).where('id', '=', alice.channelId).execute();
   await t.infra.db.updateTable('channels').set({ name: 'Bob in the Kitchen' }).where('id', '=', bob.channelId).execute();
 
-  ids.holiday = await insertVideo(t, alice, { title: 'Holiday video', description: 'Two weeks by the sea', tags: ['travel'], views: 50, publishedHoursAgo: 48 });
-  ids.spain = await insertVideo(t, alice, { title: 'Our family holiday in Spain', tags: ['travel', 'spain'], views: 500, durationSeconds: 1500, publishedHoursAgo: 24 * 40 });
+  ids.holiday = await insertVideo(t, alice, {
+    title: 'Holiday video',
+    description: 'Two weeks by the sea',
+    tags: ['travel'],
+    views: 50,
+    publishedHoursAgo: 48,
+  });
+  ids.spain = await insertVideo(t, alice, {
+    title: 'Our family holiday in Spain',
+    tags: ['travel', 'spain'],
+    views: 500,
+    durationSeconds: 1500,
+    publishedHoursAgo: 24 * 40,
+  });
   ids.tagOnly = await insertVideo(t, alice, { title: 'Beach day', tags: ['holiday'], views: 5, durationSeconds: 30, publishedHoursAgo: 0.5 });
-  ids.descriptionOnly = await insertVideo(t, bob, { title: 'Packing list', description: 'What I take on every holiday', views: 1, durationSeconds: 600, publishedHoursAgo: 3 });
+  ids.descriptionOnly = await insertVideo(t, bob, {
+    title: 'Packing list',
+    description: 'What I take on every holiday',
+    views: 1,
+    durationSeconds: 600,
+    publishedHoursAgo: 3,
+  });
   ids.pasta = await insertVideo(t, bob, { title: 'Cooking pasta at home', tags: ['cooking'], views: 9000 });
   ids.unlisted = await insertVideo(t, alice, { title: 'Holiday video (unlisted cut)', visibility: 'unlisted' });
   ids.private = await insertVideo(t, alice, { title: 'Holiday video private diary', visibility: 'private' });
@@ -138,7 +156,8 @@ describe('video search', () => {
 });
 
 describe('channel search', () => {
-  const searchChannels = (query: Record<string, string>) => json<ChannelSearchResults>(t, `/api/v1/search?${new URLSearchParams({ type: 'channels', ...query })}`);
+  const searchChannels = (query: Record<string, string>) =>
+    json<ChannelSearchResults>(t, `/api/v1/search?${new URLSearchParams({ type: 'channels', ...query })}`);
 
   it('finds channels by name or handle, misspelt or not, with counts of public videos', async () => {
     const byName = await searchChannels({ q: 'kitchen' });

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createInfra, type Infra } from '../../src/infra/infra.ts';
-import { createServices, type Services } from '../../src/services.ts';
+import type { Infra } from '../../src/infra/infra.ts';
+import type { Repositories, Services } from '../../src/services.ts';
 import type { App } from '../../src/http/app-types.ts';
-import { startReaper, transcodeJobs } from '../../src/transcoding/transcode.jobs.ts';
-import { startWorker } from '../../src/worker/worker.ts';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './database.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createTestDatabase, REDIS_AVAILABLE, TEST_REDIS_URL, type TestDatabase } from './database.ts';
 
 export interface TestApp {
   app: App;
   infra: Infra;
   services: Services;
+  /** The repositories the services were given, to look under them. */
+  repositories: Repositories;
   config: Config;
   /** Null on embedded defaults. */
   database: TestDatabase | null;
@@ -39,39 +39,41 @@ export async function startTestApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     ...(database
-      ? { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL }
+      ? { DATABASE_URL: database.url, ...(REDIS_AVAILABLE ? { REDIS_URL: TEST_REDIS_URL } : {}) }
       : { EMBEDDED_PG_PORT: String(20_000 + Math.floor(Math.random() * 20_000)) }),
-    REDIS_KEY_PREFIX: `tube-test:${randomBytes(4).toString('hex')}:`,
+    // Apps on one database are one fleet, so they share the Redis key prefix as real nodes must.
+    REDIS_KEY_PREFIX: `tube-test:${database?.name ?? randomBytes(4).toString('hex')}:`,
     DATA_DIR: dataDir,
     PORT: '0',
     ROLE: role,
+    // Tests register many users and write a lot from one address; the rate-limit tests set their own limits.
+    RATE_LIMIT_REGISTRATIONS_PER_IP: '100000',
+    RATE_LIMIT_WRITES_PER_IP: '1000000',
     ...env,
   });
-  const infra = await createInfra(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  const services = await createServices(infra);
-  const app = await buildApp({ infra, services, role });
-  await app.ready();
-  const stopWorker = options.withWorker ? await startWorker(infra, transcodeJobs(infra)) : null;
-  const stopReaper = options.withWorker ? startReaper(infra) : null;
-  if (role !== 'worker') services.views.start();
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(config, {
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      worker: options.withWorker ?? false,
+      listen: false,
+    });
+    await runtime.start();
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { app, infra, services, repositories } = runtime;
   return {
     app,
     infra,
     services,
+    repositories,
     config,
     database,
     dataDir,
     async close() {
-      const step = async (name: string, work: () => Promise<unknown> | unknown) => {
-        const started = Date.now();
-        await work();
-        if (process.env.TEST_TIMING) console.log(`close ${name}: ${Date.now() - started} ms`);
-      };
-      await step('reaper', () => stopReaper?.());
-      await step('worker', () => stopWorker?.());
-      await step('app', () => app.close());
-      await step('views', () => services.views.stop());
-      await step('infra', () => infra.close());
+      await runtime.stop();
       if (database && !options.database) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** The PostgreSQL every test talks to (a real server; CI starts it). */
-export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * The PostgreSQL every test talks to: a real server, chosen once for the run by `test/global-setup.ts`
+ * (TEST_DATABASE_URL, the one on 127.0.0.1:5432, or an embedded one it starts).
+ */
+export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+/** The Redis the tests use; the global set-up leaves TEST_REDIS_URL empty when no Redis can be had at all. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+export const REDIS_AVAILABLE = process.env.TEST_REDIS_URL !== '';
+/** Why Redis-specific tests are skipped on this machine, for `describe.skipIf(...)` titles and logs. */
+export const NO_REDIS_REASON = 'skipped: no Redis on this machine (see test/global-setup.ts); set TEST_REDIS_URL or install redis-server';
 
 export interface TestDatabase {
   url: string;

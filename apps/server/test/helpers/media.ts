@@ -9,7 +9,13 @@ export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 
 /** Settings that keep transcodes in tests to a second or two. */
-export const FAST_TRANSCODE_ENV = { TRANSCODE_MAX_HEIGHT: '240', X264_PRESET: 'ultrafast', SEGMENT_SECONDS: '1', JOB_RETRY_DELAY: '1', STORYBOARD_INTERVAL: '1' };
+export const FAST_TRANSCODE_ENV = {
+  TRANSCODE_MAX_HEIGHT: '240',
+  X264_PRESET: 'ultrafast',
+  SEGMENT_SECONDS: '1',
+  JOB_RETRY_DELAY: '1',
+  STORYBOARD_INTERVAL: '1',
+};
 
 /** A short synthetic video made with ffmpeg's lavfi sources. */
 export async function makeVideo(

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import crypto, { randomBytes, type BinaryLike, type CipherKey } from 'node:crypto';
 import path from 'node:path';
 import type { TransformOptions } from 'node:stream';
@@ -26,6 +28,8 @@ function letS3rverPaginateOnOpenSsl3(): () => void {
 
 export interface S3Server {
   settings: S3Settings;
+  /** s3rver's directory of multipart uploads in progress. */
+  uploadsDir: string;
   stop(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function startS3Server(scratchDir: string): Promise<S3Server> {
     previousDelete = thisDelete.catch(() => {});
     return thisDelete;
   };
+  letS3rverAbortMultipartUploads(server);
   const { port } = await server.run();
   return {
     settings: {
@@ -57,10 +62,36 @@ export async function startS3Server(scratchDir: string): Promise<S3Server> {
       secretAccessKey: 'S3RVER',
       forcePathStyle: true,
     },
+    uploadsDir: server.store.getResourcePath(BUCKET, undefined, 'uploads'),
     stop: () => server.close(),
   };
 }
 
+/**
+ * s3rver has no AbortMultipartUpload (DELETE /bucket/key?uploadId=…): it answers 405. Answer it as S3 does,
+ * removing the upload's parts (204), or NoSuchUpload (404) for an unknown id.
+ */
+function letS3rverAbortMultipartUploads(server: S3rver): void {
+  server.middleware.unshift(async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !/^[0-9a-f]+$/.test(uploadId)) return next();
+    const bucket = ctx.path.split('/')[1] ?? '';
+    const uploadDir = path.join(server.store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    if (!existsSync(uploadDir)) {
+      ctx.status = 404;
+      ctx.set('content-type', 'application/xml');
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>';
+      return;
+    }
+    await rm(uploadDir, { recursive: true, force: true });
+    ctx.status = 204;
+  });
+}
+
+/** Where s3rver keeps the parts of a multipart upload in progress (gone once completed or aborted). */
+export function s3rverUploadDir(server: S3Server, uploadId: string): string {
+  return path.join(server.uploadsDir, uploadId);
+}
 
 /** Environment that points a test app's storage at an s3rver instance. */
 export function s3StorageEnv(server: S3Server): Record<string, string> {

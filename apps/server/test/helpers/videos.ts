@@ -11,10 +11,14 @@ export function baseUrl(t: TestApp): string {
 export async function uploadVideo(t: TestApp, token: string, file: string, body: Record<string, unknown> = { title: 'A video' }): Promise<Video> {
   const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(token), payload: body })).json<{ id: string }>();
   await tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token, videoId: created.id });
-  return waitFor(async () => {
-    const video = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(token) })).json<Video>();
-    return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-  }, 90_000, `video ${created.id} to finish processing`);
+  return waitFor(
+    async () => {
+      const video = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(token) })).json<Video>();
+      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+    },
+    90_000,
+    `video ${created.id} to finish processing`,
+  );
 }
 
 /**
@@ -27,7 +31,8 @@ export async function insertReadyVideo(
   fields: { title?: string; visibility?: Video['visibility']; description?: string; tags?: string[]; publishedAt?: Date; channelId?: string } = {},
 ): Promise<string> {
   const channel =
-    fields.channelId ?? (await t.infra.db.selectFrom('channels').select('id').where('user_id', '=', userId).where('is_default', '=', true).executeTakeFirstOrThrow()).id;
+    fields.channelId ??
+    (await t.infra.db.selectFrom('channels').select('id').where('user_id', '=', userId).where('is_default', '=', true).executeTakeFirstOrThrow()).id;
   const row = await t.infra.db
     .insertInto('videos')
     .values({

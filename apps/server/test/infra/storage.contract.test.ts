@@ -91,12 +91,7 @@ function chunked(bytes: Buffer, size: number): Buffer[] {
 }
 
 describe('assertSafeKey', () => {
-  it.each([
-    'videos/abc/hls/720p_003.m4s',
-    'a',
-    'thumbnails/v1.jpg',
-    'names/with..dots/and spaces.txt',
-  ])('accepts %j', (key) => {
+  it.each(['videos/abc/hls/720p_003.m4s', 'a', 'thumbnails/v1.jpg', 'names/with..dots/and spaces.txt'])('accepts %j', (key) => {
     expect(() => assertSafeKey(key)).not.toThrow();
   });
 
@@ -460,8 +455,7 @@ describe('S3Storage specifics', () => {
     const localFile = path.join(scratchDir, 'typed-upload.mp4');
     await writeFile(localFile, randomBytes(1000));
     await storage.putFile('types/video.mp4', localFile, 'video/mp4');
-    const contentTypeOf = async (key: string) =>
-      (await storage.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ContentType;
+    const contentTypeOf = async (key: string) => (await storage.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ContentType;
     expect(await contentTypeOf('types/master.m3u8')).toBe('application/vnd.apple.mpegurl');
     expect(await contentTypeOf('types/video.mp4')).toBe('video/mp4');
   });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,8 +24,16 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 /** Starts `npm start`'s server exactly as a newcomer would: no DATABASE_URL, no REDIS_URL, no S3 settings. */
-function startServer(dataDir: string, port: number, pgPort: number) {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' };
+function startServer(dataDir: string, port: number, pgPort: number, extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_PG_PORT: String(pgPort),
+    LOG_LEVEL: 'info',
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,9 +65,11 @@ async function waitForLog(server: { output: () => string }, pattern: RegExp) {
 
 const children: ChildProcess[] = [];
 let dataDir = '';
+const privateDirs: string[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  for (const dir of privateDirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe('embedded defaults (what `npm start` does on a fresh clone)', () => {
@@ -104,5 +115,46 @@ describe('embedded defaults (what `npm start` does on a fresh clone)', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(await portOpen(pgPort)).toBe(false);
+  }, 180_000);
+});
+
+const runningAsRoot = process.getuid?.() === 0;
+describe.skipIf(!runningAsRoot)('embedded defaults as root in a private directory (the usual VPS case: a checkout under /root)', () => {
+  it('keeps the cluster where the postgres user can reach it, without loosening the private directory', async () => {
+    const privateParent = await mkdtemp(path.join(tmpdir(), 'tube-private-'));
+    const pgHome = await mkdtemp(path.join(tmpdir(), 'tube-pg-home-'));
+    privateDirs.push(privateParent, pgHome);
+    await chmod(privateParent, 0o700);
+    const privateDataDir = path.join(privateParent, 'data');
+    const port = randomPort();
+    const pgPort = randomPort();
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = startServer(privateDataDir, port, pgPort, { EMBEDDED_PG_HOME: pgHome });
+    children.push(first.child);
+    await waitForReady(base, first);
+    expect((await stat(privateParent)).mode & 0o777).toBe(0o700);
+    expect(existsSync(path.join(pgHome, 'data', 'PG_VERSION'))).toBe(true);
+    expect(await readFile(path.join(privateDataDir, 'postgres.location'), 'utf8')).toContain(path.join(pgHome, 'data'));
+    const register = await fetch(`${base}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'vps-owner', email: 'vps@example.test', password: 'first-password' }),
+    });
+    expect(register.status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = startServer(privateDataDir, port, pgPort, { EMBEDDED_PG_HOME: pgHome });
+    children.push(second.child);
+    await waitForReady(base, second);
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'vps-owner', password: 'first-password' }),
+    });
+    expect(login.status).toBe(200);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
   }, 180_000);
 });

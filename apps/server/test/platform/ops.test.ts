@@ -21,6 +21,14 @@ describe('operations endpoints', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/tube_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
     expect(metrics.body).toContain('process_cpu_seconds_total');
+    // Each route, method and status has its own series; requests no route matched are `unmatched`.
+    await api.app.inject({ method: 'HEAD', url: '/healthz' });
+    await api.app.inject({ url: '/api/v1/nothing-here' });
+    await api.app.inject({ url: '/api/v1/videos/not-a-uuid' });
+    const after = (await api.app.inject({ url: '/metrics' })).body;
+    expect(after).toMatch(/tube_http_request_duration_seconds_count\{method="HEAD",route="\/healthz",status="200"\} 1\n/);
+    expect(after).toMatch(/tube_http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} [1-9]/);
+    expect(after).toMatch(/tube_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/videos\/:id",status="400"\} 1\n/);
     expect(metrics.body).toContain('tube_videos{status="queued"} 0');
     expect(metrics.body).toContain('tube_videos{status="failed"} 0');
   });
@@ -29,7 +37,10 @@ describe('operations endpoints', () => {
     const given = await api.app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-123' } });
     expect(given.headers['x-request-id']).toBe('trace-123');
     const assigned = await api.app.inject({ url: '/healthz' });
-    expect(assigned.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(assigned.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const more = await Promise.all([1, 2, 3].map(() => api.app.inject({ url: '/healthz' })));
+    const ids = new Set([assigned, ...more].map((response) => response.headers['x-request-id']));
+    expect(ids.size).toBe(4);
   });
 
   it('publishes an OpenAPI 3.1 document built from the route schemas, and a docs page', async () => {
@@ -51,7 +62,14 @@ describe('operations endpoints', () => {
 
 describe('readiness when a dependency is down', () => {
   it('reports 503 and names the failing check', async () => {
-    const broken = await startTestApp({ STORAGE_DRIVER: 's3', S3_BUCKET: 'nowhere', S3_ENDPOINT: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true', S3_ACCESS_KEY_ID: 'x', S3_SECRET_ACCESS_KEY: 'y' });
+    const broken = await startTestApp({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'nowhere',
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: 'x',
+      S3_SECRET_ACCESS_KEY: 'y',
+    });
     try {
       const ready = await broken.app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(503);

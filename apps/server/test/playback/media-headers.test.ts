@@ -116,7 +116,9 @@ describe('S3_PRESIGNED_MEDIA', () => {
       expect(location).toContain('X-Amz-Signature=');
       const followed = await fetch(segment);
       expect(followed.status).toBe(200);
-      expect((await t.infra.storage.stat(new URL(location).pathname.replace(`/${s3.settings.bucket}/`, '')))?.size).toBe((await followed.arrayBuffer()).byteLength);
+      expect((await t.infra.storage.stat(new URL(location).pathname.replace(`/${s3.settings.bucket}/`, '')))?.size).toBe(
+        (await followed.arrayBuffer()).byteLength,
+      );
       // The access check still applies before any redirect: no signature, no link.
       const unsigned = `${base}/media/${video.playback!.hls.split('/media/t/')[1]!.replace(/^[^/]+\//, '')}`;
       expect((await fetch(unsigned, { redirect: 'manual' })).status).toBe(403);

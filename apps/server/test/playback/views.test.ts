@@ -57,7 +57,9 @@ describe('view counting', () => {
   it('keeps counts buffered through a graceful shutdown', async () => {
     const before = await viewCount();
     await Promise.all(
-      Array.from({ length: 7 }, (_, i) => t.app.inject({ method: 'POST', url: `/api/v1/videos/${video.id}/views`, headers: { 'user-agent': `Late/${i}` } })),
+      Array.from({ length: 7 }, (_, i) =>
+        t.app.inject({ method: 'POST', url: `/api/v1/videos/${video.id}/views`, headers: { 'user-agent': `Late/${i}` }, remoteAddress: `10.1.0.${i}` }),
+      ),
     );
     await t.close();
     const reader = await startTestApp(env, 'api', { database });

@@ -30,10 +30,14 @@ afterAll(async () => {
 async function uploadAndWait(file: string): Promise<Video> {
   const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(token), payload: { title: path.basename(file) } })).json();
   await tusUpload(file, { endpoint: `${base}/api/v1/uploads`, token, videoId: created.id });
-  return waitFor(async () => {
-    const video = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(token) })).json<Video>();
-    return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-  }, 60_000, `${file} to finish`);
+  return waitFor(
+    async () => {
+      const video = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(token) })).json<Video>();
+      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+    },
+    60_000,
+    `${file} to finish`,
+  );
 }
 
 const fixtures: Record<string, () => Promise<string>> = {

@@ -17,11 +17,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tube-s3-pipeline-'));
   s3 = await startS3Server(dir);
-  t = await startTestApp(
-    { ...FAST_TRANSCODE_ENV, ...s3StorageEnv(s3) },
-    'all',
-    { withWorker: true },
-  );
+  t = await startTestApp({ ...FAST_TRANSCODE_ENV, ...s3StorageEnv(s3) }, 'all', { withWorker: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 });
@@ -45,10 +41,14 @@ describe('the pipeline on the S3 driver (s3rver)', () => {
     expect(await t.infra.storage.exists(`uploads/${created.id}`)).toBe(true);
     expect(existsSync(path.join(t.dataDir, 'upload-staging', 'uploads', created.id))).toBe(false);
 
-    const video = await waitFor(async () => {
-      const v = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(accessToken) })).json<Video>();
-      return v.status === 'ready' || v.status === 'failed' ? v : undefined;
-    }, 90_000, 'the S3 video to finish');
+    const video = await waitFor(
+      async () => {
+        const v = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(accessToken) })).json<Video>();
+        return v.status === 'ready' || v.status === 'failed' ? v : undefined;
+      },
+      90_000,
+      'the S3 video to finish',
+    );
     expect(video.error).toBeNull();
     expect(video.status).toBe('ready');
 

@@ -38,10 +38,14 @@ async function getVideo(id: string, token?: string): Promise<Video> {
 }
 
 async function waitForFinalStatus(id: string, token: string): Promise<Video> {
-  return waitFor(async () => {
-    const video = await getVideo(id, token);
-    return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-  }, 90_000, `video ${id} to finish processing`);
+  return waitFor(
+    async () => {
+      const video = await getVideo(id, token);
+      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+    },
+    90_000,
+    `video ${id} to finish processing`,
+  );
 }
 
 describe('upload → transcode → HLS and DASH', () => {
@@ -49,7 +53,12 @@ describe('upload → transcode → HLS and DASH', () => {
   let ready: Video;
 
   it('creates a video awaiting its upload', async () => {
-    const created = await createVideo(owner.accessToken, { title: 'My clip', description: 'A test pattern', visibility: 'public', tags: ['Test', 'test', 'pattern'] });
+    const created = await createVideo(owner.accessToken, {
+      title: 'My clip',
+      description: 'A test pattern',
+      visibility: 'public',
+      tags: ['Test', 'test', 'pattern'],
+    });
     expect(created.status).toBe('awaiting_upload');
     expect(created.upload.url).toMatch(/\/api\/v1\/uploads$/);
     videoId = created.id;
@@ -61,7 +70,13 @@ describe('upload → transcode → HLS and DASH', () => {
 
   it('resumes an interrupted tus upload, then queues the video', async () => {
     const { size } = await stat(source);
-    const first = await tusUpload(source, { endpoint: `${base}/api/v1/uploads`, token: owner.accessToken, videoId, chunkSize: 16 * 1024, stopAfterBytes: 16 * 1024 });
+    const first = await tusUpload(source, {
+      endpoint: `${base}/api/v1/uploads`,
+      token: owner.accessToken,
+      videoId,
+      chunkSize: 16 * 1024,
+      stopAfterBytes: 16 * 1024,
+    });
     expect(first.completed).toBe(false);
     expect(first.url).toBe(`${base}/api/v1/uploads/${videoId}`);
     const head = await fetch(first.url!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0', ...bearer(owner.accessToken) } });
@@ -70,7 +85,13 @@ describe('upload → transcode → HLS and DASH', () => {
     expect(offset).toBeLessThan(size);
     expect((await getVideo(videoId, owner.accessToken)).status).toBe('awaiting_upload');
 
-    const resumed = await tusUpload(source, { endpoint: `${base}/api/v1/uploads`, token: owner.accessToken, videoId, uploadUrl: first.url, chunkSize: 64 * 1024 });
+    const resumed = await tusUpload(source, {
+      endpoint: `${base}/api/v1/uploads`,
+      token: owner.accessToken,
+      videoId,
+      uploadUrl: first.url,
+      chunkSize: 64 * 1024,
+    });
     expect(resumed.completed).toBe(true);
     const video = await getVideo(videoId, owner.accessToken);
     expect(['queued', 'processing', 'ready']).toContain(video.status);
@@ -183,11 +204,21 @@ describe('ownership and limits', () => {
     const created = await createVideo(owner.accessToken, { title: 'Secret', visibility: 'private' });
     const stranger = await registerUser(t.app);
     expect((await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(stranger.accessToken) })).statusCode).toBe(404);
-    const edit = await t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${created.id}`, headers: bearer(stranger.accessToken), payload: { title: 'Mine now' } });
+    const edit = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/videos/${created.id}`,
+      headers: bearer(stranger.accessToken),
+      payload: { title: 'Mine now' },
+    });
     expect(edit.statusCode).toBe(404);
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${created.id}`, headers: bearer(stranger.accessToken) });
     expect(del.statusCode).toBe(404);
-    const ownEdit = await t.app.inject({ method: 'PATCH', url: `/api/v1/videos/${created.id}`, headers: bearer(owner.accessToken), payload: { title: 'Renamed', visibility: 'unlisted' } });
+    const ownEdit = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/videos/${created.id}`,
+      headers: bearer(owner.accessToken),
+      payload: { title: 'Renamed', visibility: 'unlisted' },
+    });
     expect(ownEdit.json()).toMatchObject({ title: 'Renamed', visibility: 'unlisted' });
   });
 });

@@ -25,15 +25,20 @@ afterAll(async () => {
 describe('per-user upload quota', () => {
   it('refuses the upload that would exceed it, with the figures, before any byte is sent', async () => {
     const { accessToken } = await registerUser(t.app);
-    const create = async () => (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(accessToken), payload: { title: 'q' } })).json<{ id: string }>().id;
+    const create = async () =>
+      (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(accessToken), payload: { title: 'q' } })).json<{ id: string }>().id;
     await tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token: accessToken, videoId: await create() });
     const quota = (await t.app.inject({ url: '/api/v1/users/me/quota', headers: bearer(accessToken) })).json();
     expect(quota.usedBytes).toBe((await stat(file)).size);
     expect(quota.limitBytes).toBe(t.config.USER_UPLOAD_QUOTA_BYTES);
-    await expect(tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token: accessToken, videoId: await create() })).rejects.toThrow(/413.*would exceed your quota/);
+    await expect(tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token: accessToken, videoId: await create() })).rejects.toThrow(
+      /413.*would exceed your quota/,
+    );
     // Another user has their own quota.
     const other = await registerUser(t.app);
-    const otherVideo = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(other.accessToken), payload: { title: 'q' } })).json<{ id: string }>().id;
+    const otherVideo = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(other.accessToken), payload: { title: 'q' } })).json<{
+      id: string;
+    }>().id;
     expect((await tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token: other.accessToken, videoId: otherVideo })).completed).toBe(true);
   });
 });

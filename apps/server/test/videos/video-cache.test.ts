@@ -12,7 +12,7 @@ describe('video look-ups', () => {
   it('share one database query among concurrent cache misses, then serve from the cache', async () => {
     const owner = await registerUser(t.app);
     const id = await insertReadyVideo(t, owner.user.id, { title: 'Popular' });
-    const repo = t.services.videos.repo;
+    const repo = t.repositories.videos;
     const original = repo.findById.bind(repo);
     let queries = 0;
     repo.findById = (videoId: string) => {
@@ -38,7 +38,10 @@ describe('video look-ups', () => {
   it('still applies each viewer’s access to a shared result', async () => {
     const owner = await registerUser(t.app);
     const id = await insertReadyVideo(t, owner.user.id, { visibility: 'private' });
-    const [anonymous, mine] = await Promise.all([t.app.inject({ url: `/api/v1/videos/${id}` }), t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })]);
+    const [anonymous, mine] = await Promise.all([
+      t.app.inject({ url: `/api/v1/videos/${id}` }),
+      t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) }),
+    ]);
     expect(anonymous.statusCode).toBe(404);
     expect(mine.statusCode).toBe(200);
   });

@@ -1,4 +1,4 @@
-import type { AuthResult, RegisterBody, TokenPair, User } from '@tube/shared';
+import type { AuthResult, LoginResult, RegisterBody, TokenPair, User, VerificationPending } from '@tube/shared';
 import { readApiError } from './errors.ts';
 
 const REFRESH_LOCK_NAME = 'tube.auth.refresh';
@@ -11,6 +11,9 @@ export interface AuthSnapshot {
   status: AuthStatus;
   user: User | null;
 }
+
+/** How a sign-in attempt ended: signed in, or a second step the person still has to take. */
+export type SignInOutcome = { kind: 'signedIn'; user: User } | { kind: 'twoFactor'; challengeToken: string } | { kind: 'verificationRequired'; email: string };
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -94,11 +97,21 @@ export class AuthClient {
     }
   }
 
-  async signIn(login: string, password: string): Promise<User> {
+  async signIn(login: string, password: string): Promise<SignInOutcome> {
     return this.#authenticate('/api/v1/auth/login', { login, password });
   }
 
-  async register(body: RegisterBody): Promise<User> {
+  /** Second step of a sign-in with two-factor authentication on. */
+  async completeTwoFactor(challengeToken: string, code: string): Promise<SignInOutcome> {
+    return this.#authenticate('/api/v1/auth/login/two-factor', { challengeToken, code });
+  }
+
+  /** Finishes a sign-in through the external identity provider with the one-time code from the callback. */
+  async exchangeExternalCode(code: string): Promise<SignInOutcome> {
+    return this.#authenticate('/api/v1/auth/oidc/exchange', { code });
+  }
+
+  async register(body: RegisterBody): Promise<SignInOutcome> {
     return this.#authenticate('/api/v1/auth/register', body);
   }
 
@@ -153,15 +166,27 @@ export class AuthClient {
     }
   }
 
-  async #authenticate(path: string, body: object): Promise<User> {
+  async #authenticate(path: string, body: object): Promise<SignInOutcome> {
     const response = await this.#fetch(path, jsonRequest('POST', body));
     if (!response.ok) throw await readApiError(response);
-    const result = (await response.json()) as AuthResult;
+    const result = (await response.json()) as LoginResult | VerificationPending;
+    if ('twoFactorRequired' in result) return { kind: 'twoFactor', challengeToken: result.challengeToken };
+    if ('verificationRequired' in result) return { kind: 'verificationRequired', email: result.email };
+    await this.#startSession(result);
+    return { kind: 'signedIn', user: result.user };
+  }
+
+  async #startSession(result: AuthResult): Promise<void> {
     this.#sessionGeneration += 1;
     await this.#storeTokens(result);
     this.#setSnapshot({ status: 'signedIn', user: result.user });
     this.#announce('signedIn');
-    return result.user;
+  }
+
+  /** After a change to the account (username), the signed-in user as the server now sees it. */
+  async reloadUser(): Promise<void> {
+    const user = await this.#loadCurrentUser();
+    if (user) this.#setSnapshot({ status: 'signedIn', user });
   }
 
   async #refreshHoldingLock(): Promise<string | null> {

@@ -1,8 +1,13 @@
+import type { ErrorCode, FrameworkErrorCode } from '@tube/shared';
+
+/** What `ApiError.code` holds: the server's code, or `http_<status>` when the body was not the error shape (a proxy's page). */
+export type ApiErrorCode = ErrorCode | FrameworkErrorCode | `http_${number}`;
+
 /** A failed API call, carrying the server's `{ error: { code, message } }`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     /** Seconds from Retry-After on 429/503, when given. */
     readonly retryAfterSeconds: number | null = null,
@@ -30,11 +35,12 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 
 /** Turns a non-2xx response into an ApiError, tolerating bodies that are not the JSON error shape. */
 export async function readApiError(response: Response): Promise<ApiError> {
-  let code = `http_${response.status}`;
+  let code: ApiErrorCode = `http_${response.status}`;
   let message = FALLBACK_MESSAGES[response.status] ?? `Request failed (${response.status}).`;
   try {
     const body = (await response.json()) as ErrorEnvelope;
-    if (typeof body.error?.code === 'string') code = body.error.code;
+    // The server sends only codes of the ErrorCode union (checked where it builds them).
+    if (typeof body.error?.code === 'string') code = body.error.code as ApiErrorCode;
     if (typeof body.error?.message === 'string' && body.error.message) message = body.error.message;
   } catch {
     // Not JSON (a proxy's HTML error page, an empty body): keep the fallback.

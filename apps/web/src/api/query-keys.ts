@@ -1,35 +1,20 @@
-import type { CommentSort, SearchFilters } from './client.ts';
-
 /**
- * React Query keys shared between pages. Everything that belongs to the signed-in person lives
- * under `me`, so it can be dropped in one go when the account changes.
+ * The roots of the React Query cache that more than one feature touches. Each feature's api.ts builds its own
+ * keys on these (features never import each other), so invalidating by a root reaches every feature's entries:
+ * a studio edit marks `video(id)` and every list under `videoLists` stale without knowing who shows them.
+ * Everything that belongs to the signed-in person lives under `me`, so it can be dropped in one go when the
+ * account changes.
  */
-export const queryKeys = {
+export const keyRoots = {
+  /** One video and what hangs under it (captions). */
   video: (id: string) => ['video', id] as const,
-  channel: (handle: string) => ['channel', handle] as const,
-  channelVideos: (handle: string) => ['videos', 'channel', handle] as const,
-  channelPlaylists: (handle: string) => ['channel', handle, 'playlists'] as const,
-  search: (query: string, filters: SearchFilters) => ['search', query, filters] as const,
-  suggestions: (typed: string) => ['suggestions', typed] as const,
-  trending: ['videos', 'trending'] as const,
-  related: (videoId: string) => ['videos', 'related', videoId] as const,
-  rating: (videoId: string) => ['rating', videoId] as const,
-  commentsOf: (videoId: string) => ['comments', videoId] as const,
-  comments: (videoId: string, sort: CommentSort) => ['comments', videoId, sort] as const,
-  replies: (commentId: string) => ['replies', commentId] as const,
-  playlist: (id: string) => ['playlist', id] as const,
-
+  /** Every list of videos: feeds, channel uploads, related videos. */
+  videoLists: ['videos'] as const,
+  /** Every channel, by handle or id. */
+  channels: ['channel'] as const,
+  playlists: ['playlist'] as const,
   me: ['me'] as const,
-  myChannels: ['me', 'channels'] as const,
-  myPlaylists: ['me', 'playlists'] as const,
-  subscriptions: ['me', 'subscriptions'] as const,
-  subscriptionFeed: ['me', 'feed', 'subscriptions'] as const,
-  likedVideos: ['me', 'feed', 'liked'] as const,
-  history: ['me', 'history'] as const,
-  historySettings: ['me', 'history-settings'] as const,
-  progress: (videoId: string) => ['me', 'progress', videoId] as const,
-  quota: ['me', 'quota'] as const,
-  notifications: ['me', 'notifications'] as const,
-  unreadNotifications: ['me', 'notifications', 'unread'] as const,
-  reports: (status: string) => ['me', 'admin', 'reports', status] as const,
+  /** The creator's studio: only its owner sees it. */
+  studio: ['studio'] as const,
+  studioVideos: ['studio', 'videos'] as const,
 };

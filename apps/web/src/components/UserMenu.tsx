@@ -1,59 +1,26 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { User } from '@tube/shared';
-import { useAuthClient } from '../auth/auth-context.tsx';
+import { useAuthClient } from '../api/auth-context.tsx';
 import { Icon } from './Icon.tsx';
 import { Avatar } from './ui.tsx';
-import { moveMenuFocus, useDismiss } from './use-dismiss.ts';
+import { Menu } from './Menu.tsx';
 
 export function channelPath(user: User): string {
   return user.channel ? `/channel/${encodeURIComponent(user.channel.handle)}` : '/studio';
 }
 
 export function UserMenu({ user }: { user: User }) {
-  const [open, setOpen] = useState(false);
-  const containerRef = useRef<HTMLDivElement>(null);
-  const menuRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
   const authClient = useAuthClient();
   const navigate = useNavigate();
-  const close = useCallback(() => setOpen(false), []);
-  useDismiss(containerRef, open, close);
-
-  useEffect(() => {
-    if (open) menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-  }, [open]);
-
-  const closeAndRefocus = () => {
-    setOpen(false);
-    buttonRef.current?.focus();
-  };
-
   return (
-    <div className="menu-anchor" ref={containerRef}>
-      <button
-        ref={buttonRef}
-        type="button"
-        className="avatar-button"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-label={`Account menu for ${user.username}`}
-        data-testid="avatar-button"
-        onClick={() => setOpen((value) => !value)}
-      >
-        <Avatar name={user.username} />
-      </button>
-      {open ? (
-        <div
-          ref={menuRef}
-          className="menu user-menu"
-          role="menu"
-          aria-label="Account"
-          onKeyDown={(event) => {
-            if (moveMenuFocus(event.currentTarget, event.key)) event.preventDefault();
-            else if (event.key === 'Escape' || event.key === 'Tab') closeAndRefocus();
-          }}
-        >
+    <Menu
+      button={{ className: 'avatar-button', label: `Account menu for ${user.username}`, testId: 'avatar-button', content: <Avatar name={user.username} /> }}
+      menu={{ className: 'menu user-menu', label: 'Account' }}
+      focusOnOpen={['[role="menuitem"]']}
+      closeOnTab
+    >
+      {(close) => (
+        <>
           <div className="user-menu-header">
             <Avatar name={user.username} size={40} />
             <div>
@@ -61,23 +28,26 @@ export function UserMenu({ user }: { user: User }) {
               <div className="muted">@{user.channel?.handle ?? user.username}</div>
             </div>
           </div>
-          <Link role="menuitem" className="menu-item" to={channelPath(user)} onClick={close}>
+          <Link role="menuitem" className="menu-item" to={channelPath(user)} onClick={() => close()}>
             <Icon name="channel" /> Your channel
           </Link>
-          <Link role="menuitem" className="menu-item" to="/channels/mine" onClick={close}>
+          <Link role="menuitem" className="menu-item" to="/channels/mine" onClick={() => close()}>
             <Icon name="subscriptions" /> My channels
           </Link>
-          <Link role="menuitem" className="menu-item" to="/studio" onClick={close}>
+          <Link role="menuitem" className="menu-item" to="/studio" onClick={() => close()}>
             <Icon name="studio" /> Tube Studio
           </Link>
-          <Link role="menuitem" className="menu-item" to="/feed/library" onClick={close}>
+          <Link role="menuitem" className="menu-item" to="/feed/library" onClick={() => close()}>
             <Icon name="library" /> Library
           </Link>
-          <Link role="menuitem" className="menu-item" to="/settings/sessions" onClick={close}>
+          <Link role="menuitem" className="menu-item" to="/settings" onClick={() => close()}>
+            <Icon name="settings" /> Settings
+          </Link>
+          <Link role="menuitem" className="menu-item" to="/settings/sessions" onClick={() => close()}>
             <Icon name="devices" /> Sessions
           </Link>
           {user.role === 'admin' ? (
-            <Link role="menuitem" className="menu-item" to="/admin/reports" onClick={close}>
+            <Link role="menuitem" className="menu-item" to="/admin/reports" onClick={() => close()}>
               <Icon name="shield" /> Reports
             </Link>
           ) : null}
@@ -89,13 +59,13 @@ export function UserMenu({ user }: { user: User }) {
             onClick={async () => {
               close();
               await authClient.signOut();
-              navigate('/');
+              await navigate('/');
             }}
           >
             <Icon name="signOut" /> Sign out
           </button>
-        </div>
-      ) : null}
-    </div>
+        </>
+      )}
+    </Menu>
   );
 }

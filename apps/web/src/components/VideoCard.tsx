@@ -4,6 +4,8 @@ import type { Video } from '@tube/shared';
 import { formatDuration, formatRelativeTime, formatViewCount } from '../lib/format.ts';
 import { Icon } from './Icon.tsx';
 import { Avatar } from './ui.tsx';
+import './video-card.css';
+import './lists.css';
 
 /** `watchedSeconds` draws the red "watched so far" bar along the bottom, as in history lists. */
 export function Thumbnail({ video, eager = false, watchedSeconds = null }: { video: Video; eager?: boolean; watchedSeconds?: number | null }) {

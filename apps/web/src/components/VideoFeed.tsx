@@ -5,6 +5,7 @@ import { describeError } from '../api/errors.ts';
 import { LoadMore } from './LoadMore.tsx';
 import { VideoCard, VideoCardSkeleton, VideoRow } from './VideoCard.tsx';
 import { ErrorMessage } from './ui.tsx';
+import './video-card.css';
 
 interface VideoPageLike {
   items: Video[];

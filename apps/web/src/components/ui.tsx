@@ -1,7 +1,12 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { type InputHTMLAttributes, useEffect, useId, useRef, type ReactNode } from 'react';
 import type { VideoStatus } from '@tube/shared';
 import { formatPercent } from '../lib/format.ts';
 import { Icon, type IconName } from './Icon.tsx';
+// The primitives build on the tokens and the base. The bundler puts this module in a chunk shared by the entry and the
+// lazy pages, whose stylesheet is linked before the entry's, so importing them here keeps them first in the cascade.
+import '../styles/tokens.css';
+import '../styles/base.css';
+import './ui.css';
 
 const AVATAR_HUES = [4, 28, 45, 90, 160, 190, 210, 260, 290, 330];
 
@@ -15,11 +20,7 @@ function hueFor(name: string): number {
 export function Avatar({ name, size = 32 }: { name: string; size?: number }) {
   const initial = name.trim().charAt(0).toUpperCase() || '?';
   return (
-    <span
-      className="avatar"
-      aria-hidden="true"
-      style={{ width: size, height: size, fontSize: size * 0.45, backgroundColor: `hsl(${hueFor(name)} 55% 42%)` }}
-    >
+    <span className="avatar" aria-hidden="true" style={{ width: size, height: size, fontSize: size * 0.45, backgroundColor: `hsl(${hueFor(name)} 55% 42%)` }}>
       {initial}
     </span>
   );
@@ -78,6 +79,7 @@ const STATUS_LABELS: Record<VideoStatus, string> = {
   awaiting_upload: 'Awaiting upload',
   queued: 'Queued',
   processing: 'Processing',
+  playable: 'Playable now',
   ready: 'Ready',
   failed: 'Failed',
 };
@@ -86,7 +88,7 @@ export function StatusChip({ status, progress }: { status: VideoStatus; progress
   return (
     <span className={`chip chip-${status}`} data-status={status}>
       {STATUS_LABELS[status]}
-      {status === 'processing' && progress ? ` ${formatPercent(progress)}` : ''}
+      {(status === 'processing' || status === 'playable') && progress ? ` ${status === 'playable' ? '· HD ' : ''}${formatPercent(progress)}` : ''}
     </span>
   );
 }
@@ -163,6 +165,46 @@ export function Field({
   );
 }
 
+interface TextFieldProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  name?: string;
+  required?: boolean;
+  autoFocus?: boolean;
+}
+
+/** A one-line input in a Field whose value is a string; `input` gives the kind of box. */
+function InputField({
+  label,
+  value,
+  onChange,
+  hint,
+  name,
+  required = true,
+  autoFocus = false,
+  input,
+}: TextFieldProps & { input: InputHTMLAttributes<HTMLInputElement> }) {
+  return (
+    <Field label={label} hint={hint}>
+      {(control) => (
+        <input {...control} {...input} name={name} value={value} onChange={(event) => onChange(event.target.value)} required={required} autoFocus={autoFocus} />
+      )}
+    </Field>
+  );
+}
+
+/** A password box: the current password unless it sets a new one. */
+export function PasswordField({ autoComplete = 'current-password', ...props }: TextFieldProps & { autoComplete?: 'current-password' | 'new-password' }) {
+  return <InputField {...props} input={{ type: 'password', autoComplete }} />;
+}
+
+/** A box for a one-time code from an authenticator app (or a recovery code). */
+export function OneTimeCodeField(props: TextFieldProps) {
+  return <InputField {...props} input={{ inputMode: 'numeric', autoComplete: 'one-time-code' }} />;
+}
+
 /** The Cancel / Save pair at the bottom of an edit form. */
 export function SaveCancelActions({ onCancel, saving, saveLabel = 'Save' }: { onCancel: () => void; saving: boolean; saveLabel?: string }) {
   return (
@@ -178,7 +220,17 @@ export function SaveCancelActions({ onCancel, saving, saveLabel = 'Save' }: { on
 }
 
 /** The Cancel / Delete pair at the bottom of a delete confirmation. */
-export function DeleteCancelActions({ onCancel, onDelete, deleting, deleteLabel = 'Delete' }: { onCancel: () => void; onDelete: () => void; deleting: boolean; deleteLabel?: string }) {
+export function DeleteCancelActions({
+  onCancel,
+  onDelete,
+  deleting,
+  deleteLabel = 'Delete',
+}: {
+  onCancel: () => void;
+  onDelete: () => void;
+  deleting: boolean;
+  deleteLabel?: string;
+}) {
   return (
     <div className="form-actions">
       <button type="button" className="button button-text" onClick={onCancel}>

@@ -110,6 +110,14 @@ export function formatTimeRemaining(seconds: number): string {
   return `${hours} h ${minutes} min left`;
 }
 
+/** "720p: 60%, ~40 s" (or "2 min"): a rung of a video being encoded; no ETA once done or before one is known. */
+export function formatRungProgress(rung: { name: string; progress: number; etaSeconds: number | null }): string {
+  const done = `${rung.name}: ${formatPercent(rung.progress)}`;
+  if (rung.progress >= 1 || rung.etaSeconds === null) return done;
+  const eta = rung.etaSeconds < 60 ? `${Math.max(1, Math.ceil(rung.etaSeconds))} s` : `${Math.ceil(rung.etaSeconds / 60)} min`;
+  return `${done}, ~${eta}`;
+}
+
 export function formatPercent(fraction: number): string {
   const clamped = Math.min(1, Math.max(0, fraction));
   return `${Math.floor(clamped * 100)}%`;

@@ -19,7 +19,12 @@ function readAll(storage: Pick<Storage, 'getItem'>): Record<string, Entry> {
   }
 }
 
-export function saveLocalPosition(videoId: string, positionSeconds: number, storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage, now = Date.now()): void {
+export function saveLocalPosition(
+  videoId: string,
+  positionSeconds: number,
+  storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage,
+  now = Date.now(),
+): void {
   const entries = readAll(storage);
   entries[videoId] = { position: positionSeconds, at: now };
   const kept = Object.entries(entries)

@@ -1,5 +1,17 @@
-import type { SearchDuration, SearchSort, SearchType, SearchUploaded } from '@tube/shared';
-import type { SearchFilters } from '../api/client.ts';
+import type { SearchDuration, SearchSort, SearchType, SearchUploaded, VideoCategory } from '@tube/shared';
+import { VIDEO_CATEGORIES } from '@tube/shared';
+import { LANGUAGE_OPTIONS } from './creator-format.ts';
+
+/** Search filters as the URL of the results page carries them; absent = no filter. */
+export interface SearchFilters {
+  type?: SearchType | undefined;
+  duration?: SearchDuration | undefined;
+  uploaded?: SearchUploaded | undefined;
+  sort?: SearchSort | undefined;
+  category?: VideoCategory | undefined;
+  /** A BCP 47 language tag (`pt` also finds `pt-BR`). */
+  language?: string | undefined;
+}
 
 interface FilterOption<T extends string> {
   value: T;
@@ -48,6 +60,10 @@ export function readSearchFilters(params: URLSearchParams): SearchFilters {
     if (duration) filters.duration = duration;
     const uploaded = pick(UPLOADED_OPTIONS, params.get('uploaded'));
     if (uploaded) filters.uploaded = uploaded;
+    const category = VIDEO_CATEGORIES.find((value) => value === params.get('category'));
+    if (category) filters.category = category;
+    const language = LANGUAGE_OPTIONS.find((option) => option.tag === params.get('language'));
+    if (language) filters.language = language.tag;
   }
   return filters;
 }
@@ -55,7 +71,7 @@ export function readSearchFilters(params: URLSearchParams): SearchFilters {
 /** The results page's query string for a search with these filters. */
 export function searchParamsFor(query: string, filters: SearchFilters): URLSearchParams {
   const params = new URLSearchParams({ q: query });
-  for (const key of ['type', 'duration', 'uploaded', 'sort'] as const) {
+  for (const key of ['type', 'duration', 'uploaded', 'sort', 'category', 'language'] as const) {
     const value = filters[key];
     if (value) params.set(key, value);
   }
@@ -63,5 +79,5 @@ export function searchParamsFor(query: string, filters: SearchFilters): URLSearc
 }
 
 export function countActiveFilters(filters: SearchFilters): number {
-  return [filters.type, filters.duration, filters.uploaded, filters.sort].filter(Boolean).length;
+  return [filters.type, filters.duration, filters.uploaded, filters.sort, filters.category, filters.language].filter(Boolean).length;
 }

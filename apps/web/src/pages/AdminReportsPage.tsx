@@ -2,15 +2,15 @@ import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import type { Report, ReportStatus } from '@tube/shared';
-import { api } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { useAuth } from '../auth/auth-context.tsx';
+import { useAuth } from '../api/auth-context.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { EmptyState, ErrorMessage, PageLoading } from '../components/ui.tsx';
 import { formatDate, formatRelativeTime } from '../lib/format.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { moderationApi, moderationKeys, moderationQueries } from '../features/moderation/api.ts';
+import '../features/moderation/moderation.css';
 
 const REASON_LABELS: Record<Report['reason'], string> = {
   spam: 'Spam or misleading',
@@ -57,20 +57,17 @@ function ReportList({ status }: { status: ReportStatus }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const reports = useInfiniteQuery({
-    queryKey: queryKeys.reports(status),
-    queryFn: ({ pageParam }) => api.listReports(status, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    ...moderationQueries.reports(status),
   });
   const resolve = useMutation({
-    mutationFn: ({ report, action }: { report: Report; action: 'hide' | 'dismiss' }) => api.resolveReport(report.id, action),
+    mutationFn: ({ report, action }: { report: Report; action: 'hide' | 'dismiss' }) => moderationApi.resolveReport(report.id, action),
     onSuccess: (result, { report, action }) => {
       // Resolving closes every open report on the same target.
       const sameTarget = (item: Report) => item.targetType === report.targetType && item.targetId === report.targetId;
-      queryClient.setQueryData<ReportPages>(queryKeys.reports('open'), (data) =>
+      queryClient.setQueryData<ReportPages>(moderationKeys.reports('open'), (data) =>
         data ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((item) => !sameTarget(item)) })) } : data,
       );
-      void queryClient.invalidateQueries({ queryKey: queryKeys.reports('resolved') });
+      void queryClient.invalidateQueries({ queryKey: moderationKeys.reports('resolved') });
       toast.show(`${action === 'hide' ? 'Hidden' : 'Dismissed'}: ${result.resolvedCount === 1 ? '1 report' : `${result.resolvedCount} reports`} resolved`);
     },
     onError: (error) => {
@@ -79,7 +76,7 @@ function ReportList({ status }: { status: ReportStatus }) {
     },
   });
   const unhide = useMutation({
-    mutationFn: (report: Report) => api.setHidden(report.targetType, report.targetId, false),
+    mutationFn: (report: Report) => moderationApi.setHidden(report.targetType, report.targetId, false),
     onSuccess: (_result, report) => {
       toast.show(`${report.targetType === 'video' ? 'Video' : 'Comment'} visible again`);
       void reports.refetch();

@@ -2,21 +2,22 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import type { Channel } from '@tube/shared';
-import { api, type ChannelImageKind } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { useAuth } from '../auth/auth-context.tsx';
+import { useAuth } from '../api/auth-context.tsx';
 import { ChannelAvatar } from '../components/ChannelAvatar.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { SubscribeButton } from '../components/SubscribeButton.tsx';
+import { SubscribeButton } from '../features/channels/SubscribeButton.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
-import { PlaylistCard } from '../components/PlaylistCard.tsx';
+import { PlaylistCard } from '../features/playlists/PlaylistCard.tsx';
 import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
 import { CHANNEL_DESCRIPTION_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, checkChannelImage } from '../lib/community-rules.ts';
 import { formatSubscriberCount } from '../lib/subscription.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { ScheduledCards } from '../features/studio/ScheduledCards.tsx';
+import { channelKeys, channelsApi, type ChannelImageKind, channelQueries } from '../features/channels/api.ts';
+import './channel.css';
 
 type ChannelTab = 'videos' | 'playlists' | 'about';
 const TAB_LABELS: Record<ChannelTab, string> = { videos: 'Videos', playlists: 'Playlists', about: 'About' };
@@ -28,7 +29,7 @@ export function ChannelPage() {
   const tab: ChannelTab = requestedTab === 'about' || requestedTab === 'playlists' ? requestedTab : 'videos';
   const { user, status } = useAuth();
   const [customizing, setCustomizing] = useState(false);
-  const channel = useQuery({ queryKey: queryKeys.channel(handle), queryFn: () => api.getChannel(handle), enabled: status !== 'loading' });
+  const channel = useQuery({ ...channelQueries.channel(handle), enabled: status !== 'loading' });
   useDocumentTitle(channel.data?.name ?? `@${handle}`);
 
   if (channel.isPending) return <PageLoading />;
@@ -66,8 +67,11 @@ export function ChannelPage() {
                 <button type="button" className="button button-secondary" onClick={() => setCustomizing(true)}>
                   <Icon name="edit" /> Customize channel
                 </button>
-                <Link to="/studio" className="button button-secondary">
+                <Link to={`/studio?channel=${data.id}`} className="button button-secondary">
                   Manage videos
+                </Link>
+                <Link to={`/upload?channel=${data.id}`} className="button button-secondary">
+                  <Icon name="upload" /> Upload a video
                 </Link>
               </>
             ) : null}
@@ -89,14 +93,15 @@ export function ChannelPage() {
         ))}
       </div>
       <div role="tabpanel" className="tab-panel">
+        {tab === 'videos' && isOwner ? <ScheduledCards channelHandle={data.handle} /> : null}
         {tab === 'videos' ? (
           <VideoFeed
-            queryKey={queryKeys.channelVideos(handle)}
-            fetchPage={(cursor) => api.listChannelVideos(handle, cursor)}
+            queryKey={channelKeys.channelVideos(handle)}
+            fetchPage={(cursor) => channelsApi.listChannelVideos(handle, cursor)}
             empty={
               <EmptyState icon="video" title="No videos yet">
                 {isOwner ? (
-                  <Link to="/upload" className="button button-primary">
+                  <Link to={`/upload?channel=${data.id}`} className="button button-primary">
                     Upload a video
                   </Link>
                 ) : (
@@ -132,18 +137,25 @@ function CustomizeChannelForm({ channel, onDone }: { channel: Channel; onDone():
   const [name, setName] = useState(channel.name);
   const [description, setDescription] = useState(channel.description);
   const storeChannel = (saved: Channel) => {
-    queryClient.setQueriesData<Channel>({ queryKey: ['channel'] }, (cached) => (cached && cached.id === saved.id ? { ...saved, subscribed: cached.subscribed } : cached));
-    void queryClient.invalidateQueries({ queryKey: queryKeys.myChannels });
+    queryClient.setQueriesData<Channel>({ queryKey: channelKeys.all }, (cached) =>
+      cached && cached.id === saved.id ? { ...saved, subscribed: cached.subscribed } : cached,
+    );
+    void queryClient.invalidateQueries({ queryKey: channelKeys.myChannels });
   };
   const save = useMutation({
-    mutationFn: () => api.updateChannel(channel.id, { name: name.trim(), description }),
+    mutationFn: () => channelsApi.updateChannel(channel.id, { name: name.trim(), description }),
     onSuccess: (saved) => {
       storeChannel(saved);
       toast.show('Channel saved');
       onDone();
     },
   });
-  const nameError = name.trim().length === 0 ? 'Enter a name.' : name.trim().length > CHANNEL_NAME_MAX_LENGTH ? `Use at most ${CHANNEL_NAME_MAX_LENGTH} characters.` : undefined;
+  const nameError =
+    name.trim().length === 0
+      ? 'Enter a name.'
+      : name.trim().length > CHANNEL_NAME_MAX_LENGTH
+        ? `Use at most ${CHANNEL_NAME_MAX_LENGTH} characters.`
+        : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (nameError) return;
@@ -161,7 +173,13 @@ function CustomizeChannelForm({ channel, onDone }: { channel: Channel; onDone():
         </Field>
         <Field label="Description" counter={`${description.length}/${CHANNEL_DESCRIPTION_MAX_LENGTH}`}>
           {(control) => (
-            <textarea {...control} name="description" maxLength={CHANNEL_DESCRIPTION_MAX_LENGTH} value={description} onChange={(event) => setDescription(event.target.value)} />
+            <textarea
+              {...control}
+              name="description"
+              maxLength={CHANNEL_DESCRIPTION_MAX_LENGTH}
+              value={description}
+              onChange={(event) => setDescription(event.target.value)}
+            />
           )}
         </Field>
         <SaveCancelActions onCancel={onDone} saving={save.isPending} />
@@ -176,7 +194,7 @@ function ChannelImagePicker({ channel, kind, onSaved }: { channel: Channel; kind
   const toast = useToast();
   const [problem, setProblem] = useState<string | null>(null);
   const upload = useMutation({
-    mutationFn: (image: File) => api.setChannelImage(channel.id, kind, image),
+    mutationFn: (image: File) => channelsApi.setChannelImage(channel.id, kind, image),
     onSuccess: (saved) => {
       onSaved(saved);
       toast.show(kind === 'avatar' ? 'Picture updated' : 'Banner updated');
@@ -188,11 +206,19 @@ function ChannelImagePicker({ channel, kind, onSaved }: { channel: Channel; kind
   return (
     <div className={`image-picker image-picker-${kind}`}>
       <div className="image-picker-preview">
-        {current ? <img src={current} alt="" /> : kind === 'avatar' ? <ChannelAvatar name={channel.name} avatarUrl={null} size={80} /> : <span className="muted">No banner</span>}
+        {current ? (
+          <img src={current} alt="" />
+        ) : kind === 'avatar' ? (
+          <ChannelAvatar name={channel.name} avatarUrl={null} size={80} />
+        ) : (
+          <span className="muted">No banner</span>
+        )}
       </div>
       <div>
         <p className="image-picker-label">{label}</p>
-        <p className="muted">{kind === 'avatar' ? 'A square JPEG, PNG or WebP image; it is cropped to a circle.' : 'A wide image, at least 2048 × 1152 for the best result.'}</p>
+        <p className="muted">
+          {kind === 'avatar' ? 'A square JPEG, PNG or WebP image; it is cropped to a circle.' : 'A wide image, at least 2048 × 1152 for the best result.'}
+        </p>
         {problem ? <p className="field-error">{problem}</p> : null}
         <button type="button" className="button button-secondary" disabled={upload.isPending} onClick={() => inputRef.current?.click()}>
           <Icon name="camera" /> {upload.isPending ? 'Uploading…' : current ? 'Change' : 'Upload'}
@@ -220,7 +246,7 @@ function ChannelImagePicker({ channel, kind, onSaved }: { channel: Channel; kind
 }
 
 function ChannelPlaylists({ handle }: { handle: string }) {
-  const playlists = useQuery({ queryKey: queryKeys.channelPlaylists(handle), queryFn: () => api.listChannelPlaylists(handle) });
+  const playlists = useQuery(channelQueries.channelPlaylists(handle));
   if (playlists.isPending) return <p className="muted">Loading playlists…</p>;
   if (playlists.isError) return <p className="muted">Couldn't load the playlists.</p>;
   if (playlists.data.items.length === 0) {

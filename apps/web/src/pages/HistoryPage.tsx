@@ -1,17 +1,17 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { HistoryPage as HistoryPageData } from '@tube/shared';
-import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { VideoRow } from '../components/VideoCard.tsx';
 import { Dialog, EmptyState, ErrorMessage, PageLoading } from '../components/ui.tsx';
 import { formatDate } from '../lib/format.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { historyApi, historyKeys, historyQueries } from '../features/history/api.ts';
+import '../components/lists.css';
 
 interface HistoryPages {
   pages: HistoryPageData[];
@@ -32,16 +32,13 @@ function History() {
   const toast = useToast();
   const [confirmingClear, setConfirmingClear] = useState(false);
   const history = useInfiniteQuery({
-    queryKey: queryKeys.history,
-    queryFn: ({ pageParam }) => api.history(pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    ...historyQueries.history(),
   });
-  const settings = useQuery({ queryKey: queryKeys.historySettings, queryFn: api.historySettings });
+  const settings = useQuery(historyQueries.settings());
   const remove = useMutation({
-    mutationFn: (videoId: string) => api.removeFromHistory(videoId),
+    mutationFn: (videoId: string) => historyApi.removeFromHistory(videoId),
     onSuccess: (_result, videoId) => {
-      queryClient.setQueryData<HistoryPages>(queryKeys.history, (data) =>
+      queryClient.setQueryData<HistoryPages>(historyKeys.history, (data) =>
         data ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((entry) => entry.video.id !== videoId) })) } : data,
       );
       toast.show('Removed from watch history');
@@ -49,17 +46,17 @@ function History() {
     onError: (error) => toast.show(describeError(error)),
   });
   const clear = useMutation({
-    mutationFn: api.clearHistory,
+    mutationFn: historyApi.clearHistory,
     onSuccess: () => {
       setConfirmingClear(false);
-      queryClient.setQueryData<HistoryPages>(queryKeys.history, (data) => (data ? { pages: [{ items: [], nextCursor: null }], pageParams: [null] } : data));
+      queryClient.setQueryData<HistoryPages>(historyKeys.history, (data) => (data ? { pages: [{ items: [], nextCursor: null }], pageParams: [null] } : data));
       toast.show('Watch history cleared');
     },
   });
   const pause = useMutation({
-    mutationFn: (paused: boolean) => api.setHistoryPaused(paused),
+    mutationFn: (paused: boolean) => historyApi.setHistoryPaused(paused),
     onSuccess: (saved) => {
-      queryClient.setQueryData(queryKeys.historySettings, saved);
+      queryClient.setQueryData(historyKeys.historySettings, saved);
       toast.show(saved.paused ? 'Watch history paused' : 'Watch history is on');
     },
     onError: (error) => toast.show(describeError(error)),

@@ -1,13 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { api } from '../api/client.ts';
-import { queryKeys } from '../api/query-keys.ts';
 import { VideoCard } from '../components/VideoCard.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
 import { EmptyState } from '../components/ui.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { videoKeys, videosApi, videoQueries } from '../features/videos/api.ts';
 
-export const HOME_FEED_KEY = ['videos', 'feed'] as const;
 const TRENDING_ON_HOME = 8;
 
 export function HomePage() {
@@ -17,8 +15,8 @@ export function HomePage() {
       <h1 className="visually-hidden">Home</h1>
       <TrendingSection />
       <VideoFeed
-        queryKey={HOME_FEED_KEY}
-        fetchPage={api.listVideos}
+        queryKey={videoKeys.homeFeed}
+        fetchPage={videosApi.listVideos}
         testId="video-grid"
         empty={
           <EmptyState icon="video" title="No videos yet">
@@ -35,7 +33,7 @@ export function HomePage() {
 
 /** The top of the trending ranking, above the newest videos; absent on servers without it or before anything trends. */
 function TrendingSection() {
-  const trending = useQuery({ queryKey: [...queryKeys.trending, 'home'], queryFn: () => api.trending(null, TRENDING_ON_HOME), retry: false });
+  const trending = useQuery({ ...videoQueries.trendingOnHome(TRENDING_ON_HOME), retry: false });
   const videos = trending.data?.items ?? [];
   if (videos.length === 0) return null;
   return (

@@ -2,15 +2,17 @@ import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import type { Video } from '@tube/shared';
-import { api } from '../api/client.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { useAuth } from '../auth/auth-context.tsx';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { useAuth } from '../api/auth-context.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { ChannelAvatar } from '../components/ChannelAvatar.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
-import { PlaylistCard } from '../components/PlaylistCard.tsx';
+import { PlaylistCard } from '../features/playlists/PlaylistCard.tsx';
 import { VideoCard } from '../components/VideoCard.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { historyQueries } from '../features/history/api.ts';
+import { playlistQueries } from '../features/playlists/api.ts';
+import { ratingQueries } from '../features/rating/api.ts';
+import '../components/lists.css';
 
 const PREVIEW_COUNT = 4;
 
@@ -26,10 +28,10 @@ export function LibraryPage() {
 
 function Library() {
   const { user } = useAuth();
-  const history = useQuery({ queryKey: [...queryKeys.history, 'preview'], queryFn: () => api.history(null) });
-  const watchLater = useQuery({ queryKey: queryKeys.playlist('watch-later'), queryFn: () => api.getPlaylist('watch-later') });
-  const playlists = useQuery({ queryKey: queryKeys.myPlaylists, queryFn: api.listMyPlaylists });
-  const liked = useQuery({ queryKey: [...queryKeys.likedVideos, 'preview'], queryFn: () => api.likedVideos(null) });
+  const history = useQuery(historyQueries.preview());
+  const watchLater = useQuery(playlistQueries.playlist('watch-later'));
+  const playlists = useQuery(playlistQueries.myPlaylists());
+  const liked = useQuery(ratingQueries.likedPreview());
   const regularPlaylists = (playlists.data?.items ?? []).filter((playlist) => playlist.kind === 'regular');
   return (
     <div className="page">
@@ -44,7 +46,13 @@ function Library() {
           </div>
         </header>
       ) : null}
-      <VideoShelf icon="history" title="History" to="/feed/history" videos={history.data?.items.map((entry) => entry.video)} empty="Videos you watch will show up here." />
+      <VideoShelf
+        icon="history"
+        title="History"
+        to="/feed/history"
+        videos={history.data?.items.map((entry) => entry.video)}
+        empty="Videos you watch will show up here."
+      />
       <VideoShelf icon="watchLater" title="Watch later" to="/playlist/watch-later" videos={watchLater.data?.items} empty="Save videos to watch them later." />
       <section className="library-section" aria-labelledby="library-playlists">
         <div className="section-header">

@@ -1,10 +1,9 @@
 import { Link } from 'react-router-dom';
-import { api } from '../api/client.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
 import { EmptyState } from '../components/ui.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { ratingApi, ratingKeys } from '../features/rating/api.ts';
 
 export function LikedVideosPage() {
   useDocumentTitle('Liked videos');
@@ -13,8 +12,8 @@ export function LikedVideosPage() {
       <div className="page page-list">
         <h1 className="page-title">Liked videos</h1>
         <VideoFeed
-          queryKey={queryKeys.likedVideos}
-          fetchPage={api.likedVideos}
+          queryKey={ratingKeys.likedVideos}
+          fetchPage={ratingApi.likedVideos}
           layout="list"
           testId="liked-videos"
           empty={

@@ -2,21 +2,21 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router-dom';
 import type { Channel } from '@tube/shared';
-import { api } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
 import { ChannelAvatar } from '../components/ChannelAvatar.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Dialog, ErrorMessage, Field, PageLoading } from '../components/ui.tsx';
 import { CHANNEL_DESCRIPTION_MAX_LENGTH, CHANNEL_NAME_MAX_LENGTH, validateNewChannel, type NewChannelInput } from '../lib/community-rules.ts';
 import { formatSubscriberCount } from '../lib/subscription.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { channelKeys, channelsApi, channelQueries } from '../features/channels/api.ts';
+import './channel.css';
 
 /** The signed-in person's channels, and a form for another one. */
 export function MyChannelsPage() {
   useDocumentTitle('My channels');
-  const channels = useQuery({ queryKey: queryKeys.myChannels, queryFn: api.listMyChannels });
+  const channels = useQuery(channelQueries.myChannels());
   const [creating, setCreating] = useState(false);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -54,10 +54,10 @@ export function MyChannelsPage() {
           onCancel={() => setCreating(false)}
           onCreated={(channel) => {
             setCreating(false);
-            queryClient.setQueryData(queryKeys.channel(channel.handle), channel);
-            void queryClient.invalidateQueries({ queryKey: queryKeys.myChannels });
+            queryClient.setQueryData(channelKeys.channel(channel.handle), channel);
+            void queryClient.invalidateQueries({ queryKey: channelKeys.myChannels });
             toast.show(`Created ${channel.name}`);
-            navigate(`/channel/${encodeURIComponent(channel.handle)}`);
+            void navigate(`/channel/${encodeURIComponent(channel.handle)}`);
           }}
         />
       </Dialog>
@@ -71,7 +71,7 @@ function NewChannelForm({ onCancel, onCreated }: { onCancel(): void; onCreated(c
   const errors = validateNewChannel(input);
   const create = useMutation({
     mutationFn: () =>
-      api.createChannel({
+      channelsApi.createChannel({
         handle: input.handle.trim().replace(/^@/, ''),
         name: input.name.trim(),
         ...(input.description.trim() ? { description: input.description.trim() } : {}),

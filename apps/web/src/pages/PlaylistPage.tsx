@@ -2,11 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Playlist, UpdatePlaylistBody, Visibility } from '@tube/shared';
-import { api } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { useAuth } from '../auth/auth-context.tsx';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { useAuth } from '../api/auth-context.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { Thumbnail, VideoRow } from '../components/VideoCard.tsx';
@@ -15,7 +13,9 @@ import { Dialog, EmptyState, ErrorMessage, Field, PageLoading, SaveCancelActions
 import { formatDate } from '../lib/format.ts';
 import { PLAYLIST_DESCRIPTION_MAX_LENGTH, PLAYLIST_TITLE_MAX_LENGTH } from '../lib/community-rules.ts';
 import { moveItem } from '../lib/playlist-order.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { playlistKeys, playlistsApi, playlistQueries } from '../features/playlists/api.ts';
+import '../components/lists.css';
 
 const WATCH_LATER = 'watch-later';
 
@@ -36,8 +36,8 @@ function PlaylistView({ id }: { id: string }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const navigate = useNavigate();
-  const key = queryKeys.playlist(id);
-  const playlist = useQuery({ queryKey: key, queryFn: () => api.getPlaylist(id), enabled: status !== 'loading' });
+  const key = playlistKeys.playlist(id);
+  const playlist = useQuery({ ...playlistQueries.playlist(id), enabled: status !== 'loading' });
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   useDocumentTitle(playlist.data?.title ?? 'Playlist');
@@ -45,7 +45,7 @@ function PlaylistView({ id }: { id: string }) {
   /** Shows the new order or membership at once; puts the old one back if the server refuses. */
   const changeItems = useMutation({
     mutationFn: (change: { kind: 'reorder'; videoIds: string[] } | { kind: 'remove'; videoId: string }) =>
-      change.kind === 'reorder' ? api.reorderPlaylist(id, change.videoIds) : api.removeFromPlaylist(id, change.videoId),
+      change.kind === 'reorder' ? playlistsApi.reorderPlaylist(id, change.videoIds) : playlistsApi.removeFromPlaylist(id, change.videoId),
     onMutate: async (change) => {
       await queryClient.cancelQueries({ queryKey: key });
       const before = queryClient.getQueryData<Playlist>(key);
@@ -64,17 +64,17 @@ function PlaylistView({ id }: { id: string }) {
     },
     onSuccess: (saved, change) => {
       queryClient.setQueryData(key, saved);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.myPlaylists });
+      void queryClient.invalidateQueries({ queryKey: playlistKeys.myPlaylists });
       if (change.kind === 'remove') toast.show(`Removed from ${saved.title}`);
     },
   });
   const remove = useMutation({
-    mutationFn: () => api.deletePlaylist(id),
+    mutationFn: () => playlistsApi.deletePlaylist(id),
     onSuccess: () => {
       toast.show('Playlist deleted');
       queryClient.removeQueries({ queryKey: key });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.myPlaylists });
-      navigate('/feed/playlists');
+      void queryClient.invalidateQueries({ queryKey: playlistKeys.myPlaylists });
+      void navigate('/feed/playlists');
     },
   });
 
@@ -196,7 +196,7 @@ function PlaylistView({ id }: { id: string }) {
             onSaved={(saved) => {
               setEditing(false);
               queryClient.setQueryData(key, saved);
-              void queryClient.invalidateQueries({ queryKey: queryKeys.myPlaylists });
+              void queryClient.invalidateQueries({ queryKey: playlistKeys.myPlaylists });
               toast.show('Playlist saved');
             }}
           />
@@ -218,8 +218,13 @@ function EditPlaylistForm({ playlist, onCancel, onSaved }: { playlist: Playlist;
   const [title, setTitle] = useState(playlist.title);
   const [description, setDescription] = useState(playlist.description);
   const [visibility, setVisibility] = useState<Visibility>(playlist.visibility);
-  const save = useMutation({ mutationFn: (body: UpdatePlaylistBody) => api.updatePlaylist(playlist.id, body), onSuccess: onSaved });
-  const titleError = title.trim().length === 0 ? 'Enter a name.' : title.trim().length > PLAYLIST_TITLE_MAX_LENGTH ? `Use at most ${PLAYLIST_TITLE_MAX_LENGTH} characters.` : undefined;
+  const save = useMutation({ mutationFn: (body: UpdatePlaylistBody) => playlistsApi.updatePlaylist(playlist.id, body), onSuccess: onSaved });
+  const titleError =
+    title.trim().length === 0
+      ? 'Enter a name.'
+      : title.trim().length > PLAYLIST_TITLE_MAX_LENGTH
+        ? `Use at most ${PLAYLIST_TITLE_MAX_LENGTH} characters.`
+        : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (titleError) return;
@@ -240,7 +245,15 @@ function EditPlaylistForm({ playlist, onCancel, onSaved }: { playlist: Playlist;
         </Field>
       ) : null}
       <Field label="Description">
-        {(control) => <textarea {...control} name="description" maxLength={PLAYLIST_DESCRIPTION_MAX_LENGTH} value={description} onChange={(event) => setDescription(event.target.value)} />}
+        {(control) => (
+          <textarea
+            {...control}
+            name="description"
+            maxLength={PLAYLIST_DESCRIPTION_MAX_LENGTH}
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        )}
       </Field>
       {!isWatchLater ? <Field label="Visibility">{(control) => <VisibilitySelect {...control} value={visibility} onChange={setVisibility} />}</Field> : null}
       <SaveCancelActions onCancel={onCancel} saving={save.isPending} />

@@ -1,15 +1,14 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
-import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { Icon } from '../components/Icon.tsx';
-import { NewPlaylistForm } from '../components/NewPlaylistForm.tsx';
-import { PlaylistCard } from '../components/PlaylistCard.tsx';
+import { NewPlaylistForm } from '../features/playlists/NewPlaylistForm.tsx';
+import { PlaylistCard } from '../features/playlists/PlaylistCard.tsx';
 import { Dialog, ErrorMessage, PageLoading } from '../components/ui.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { playlistKeys, playlistQueries } from '../features/playlists/api.ts';
 
 export function PlaylistsPage() {
   useDocumentTitle('Playlists');
@@ -21,7 +20,7 @@ export function PlaylistsPage() {
 }
 
 function Playlists() {
-  const playlists = useQuery({ queryKey: queryKeys.myPlaylists, queryFn: api.listMyPlaylists });
+  const playlists = useQuery(playlistQueries.myPlaylists());
   const [creating, setCreating] = useState(false);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -45,9 +44,9 @@ function Playlists() {
           onCancel={() => setCreating(false)}
           onCreated={(playlist) => {
             setCreating(false);
-            queryClient.setQueryData(queryKeys.playlist(playlist.id), playlist);
-            void queryClient.invalidateQueries({ queryKey: queryKeys.myPlaylists });
-            navigate(`/playlist/${playlist.id}`);
+            queryClient.setQueryData(playlistKeys.playlist(playlist.id), playlist);
+            void queryClient.invalidateQueries({ queryKey: playlistKeys.myPlaylists });
+            void navigate(`/playlist/${playlist.id}`);
           }}
         />
       </Dialog>

@@ -1,16 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom';
-import { ApiError, describeError } from '../api/errors.ts';
-import { useAuth, useAuthClient } from '../auth/auth-context.tsx';
-import { Logo } from '../components/Layout.tsx';
+import { ApiError, type ApiErrorCode, describeError } from '../api/errors.ts';
+import { useAuth, useAuthClient } from '../api/auth-context.tsx';
+import { Logo } from '../app/Layout.tsx';
 import { Field } from '../components/ui.tsx';
 import { PASSWORD_MIN_LENGTH, safeRedirectPath, validateRegistration, type FieldErrors, type RegistrationInput } from '../lib/validation.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import './auth.css';
 
 type FieldName = keyof RegistrationInput;
 
 /** Server error codes that belong to one field rather than the whole form. */
-const FIELD_OF_ERROR_CODE: Record<string, FieldName> = { username_taken: 'username', email_taken: 'email' };
+const FIELD_OF_ERROR_CODE: Partial<Record<ApiErrorCode, FieldName>> = { username_taken: 'username', email_taken: 'email' };
 
 export function RegisterPage() {
   useDocumentTitle('Create account');
@@ -25,8 +26,25 @@ export function RegisterPage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [showPassword, setShowPassword] = useState(false);
   const [submitting, setSubmitting] = useState(false);
+  const [pendingEmail, setPendingEmail] = useState<string | null>(null);
 
   if (status === 'signedIn' && !submitting) return <Navigate to={next} replace />;
+  if (pendingEmail) {
+    return (
+      <div className="auth-page">
+        <div className="auth-card">
+          <Logo />
+          <h1>Check your email</h1>
+          <p>
+            We sent a link to <strong>{pendingEmail}</strong>. Open it to confirm your address, then sign in.
+          </p>
+          <div className="auth-actions">
+            <Link to="/signin">Sign in</Link>
+          </div>
+        </div>
+      </div>
+    );
+  }
 
   const clientErrors = validateRegistration(values);
   const errorFor = (field: FieldName) => (touched[field] ? clientErrors[field] : undefined) ?? serverFieldErrors[field];
@@ -43,8 +61,13 @@ export function RegisterPage() {
     setSubmitting(true);
     setFormError(null);
     try {
-      await authClient.register({ username: values.username.trim(), email: values.email.trim(), password: values.password });
-      navigate(next, { replace: true });
+      const outcome = await authClient.register({ username: values.username.trim(), email: values.email.trim(), password: values.password });
+      if (outcome.kind === 'verificationRequired') {
+        setPendingEmail(outcome.email);
+        setSubmitting(false);
+        return;
+      }
+      await navigate(next, { replace: true });
     } catch (caught) {
       const field = caught instanceof ApiError ? FIELD_OF_ERROR_CODE[caught.code] : undefined;
       if (field) setServerFieldErrors({ [field]: describeError(caught) });

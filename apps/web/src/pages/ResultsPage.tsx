@@ -2,9 +2,7 @@ import { useState } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { ChannelResult, SearchResults, Video } from '@tube/shared';
-import { api, type SearchFilters } from '../api/client.ts';
 import { ApiError, describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
 import { Icon } from '../components/Icon.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { VideoRow } from '../components/VideoCard.tsx';
@@ -17,9 +15,16 @@ import {
   SORT_OPTIONS,
   TYPE_OPTIONS,
   UPLOADED_OPTIONS,
+  type SearchFilters,
 } from '../lib/search-filters.ts';
+import { VIDEO_CATEGORIES } from '@tube/shared';
+import { CATEGORY_LABELS, LANGUAGE_OPTIONS } from '../lib/creator-format.ts';
+import '../features/studio/creators.css';
 import { formatSubscriberCount } from '../lib/subscription.ts';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { searchQueries } from '../features/search/api.ts';
+import '../features/search/search.css';
+import './channel.css';
 
 export function ResultsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -28,10 +33,7 @@ export function ResultsPage() {
   const [filtersOpen, setFiltersOpen] = useState(countActiveFilters(filters) > 0);
   useDocumentTitle(query ? `${query} - Search` : 'Search');
   const results = useInfiniteQuery({
-    queryKey: queryKeys.search(query, filters),
-    queryFn: ({ pageParam }) => api.search(query, filters, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    ...searchQueries.results(query, filters),
     enabled: query.length > 0,
   });
 
@@ -67,7 +69,13 @@ export function ResultsPage() {
     <div className="page page-results">
       <h1 className="visually-hidden">Results for “{query}”</h1>
       <div className="results-toolbar">
-        <button type="button" className="button button-text" aria-expanded={filtersOpen} aria-controls="search-filters" onClick={() => setFiltersOpen((open) => !open)}>
+        <button
+          type="button"
+          className="button button-text"
+          aria-expanded={filtersOpen}
+          aria-controls="search-filters"
+          onClick={() => setFiltersOpen((open) => !open)}
+        >
           <Icon name="sort" /> Filters{activeFilterCount > 0 ? ` (${activeFilterCount})` : ''}
         </button>
         {activeFilterCount > 0 ? (
@@ -98,6 +106,38 @@ export function ResultsPage() {
             disabled={filters.type === 'channels'}
             onSelect={(duration) => applyFilters({ ...filters, duration: filters.duration === duration ? undefined : duration })}
           />
+          <div className="search-filter-selects">
+            <label>
+              Category{' '}
+              <select
+                value={filters.category ?? ''}
+                disabled={filters.type === 'channels'}
+                onChange={(event) => applyFilters({ ...filters, category: VIDEO_CATEGORIES.find((value) => value === event.target.value) })}
+              >
+                <option value="">Any</option>
+                {VIDEO_CATEGORIES.map((value) => (
+                  <option key={value} value={value}>
+                    {CATEGORY_LABELS[value]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Language{' '}
+              <select
+                value={filters.language ?? ''}
+                disabled={filters.type === 'channels'}
+                onChange={(event) => applyFilters({ ...filters, language: event.target.value || undefined })}
+              >
+                <option value="">Any</option>
+                {LANGUAGE_OPTIONS.map((option) => (
+                  <option key={option.tag} value={option.tag}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
           <FilterGroup
             title="Sort by"
             options={SORT_OPTIONS}
@@ -168,7 +208,11 @@ function ChannelResultRow({ channel }: { channel: ChannelResult }) {
   return (
     <article className="channel-result" data-testid="channel-result">
       <Link to={path} className="channel-result-avatar" tabIndex={-1} aria-hidden="true">
-        {channel.avatarUrl ? <img className="channel-avatar" src={channel.avatarUrl} alt="" width={96} height={96} /> : <Avatar name={channel.name} size={96} />}
+        {channel.avatarUrl ? (
+          <img className="channel-avatar" src={channel.avatarUrl} alt="" width={96} height={96} />
+        ) : (
+          <Avatar name={channel.name} size={96} />
+        )}
       </Link>
       <div>
         <h3 className="video-title">

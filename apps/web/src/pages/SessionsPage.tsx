@@ -1,17 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Session } from '@tube/shared';
 import { useNavigate } from 'react-router-dom';
-import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
-import { useAuthClient } from '../auth/auth-context.tsx';
+import { useAuthClient } from '../api/auth-context.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { ErrorMessage, PageLoading } from '../components/ui.tsx';
 import { formatDate, formatRelativeTime } from '../lib/format.ts';
 import { describeUserAgent } from '../lib/user-agent.ts';
-import { useDocumentTitle } from './use-document-title.ts';
-
-const SESSIONS_KEY = ['sessions'] as const;
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { authApi, authKeys, authQueries } from '../features/auth/api.ts';
+import './sessions.css';
 
 export function SessionsPage() {
   useDocumentTitle('Sessions');
@@ -19,18 +18,18 @@ export function SessionsPage() {
   const authClient = useAuthClient();
   const navigate = useNavigate();
   const toast = useToast();
-  const sessions = useQuery({ queryKey: SESSIONS_KEY, queryFn: api.listSessions });
+  const sessions = useQuery(authQueries.sessions());
   const revoke = useMutation({
-    mutationFn: api.revokeSession,
+    mutationFn: authApi.revokeSession,
     onSuccess: () => toast.show('Signed out that device'),
     onError: (error) => toast.show(describeError(error)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: authKeys.sessions }),
   });
   const revokeOthers = useMutation({
-    mutationFn: api.revokeOtherSessions,
+    mutationFn: authApi.revokeOtherSessions,
     onSuccess: () => toast.show('Signed out all other devices'),
     onError: (error) => toast.show(describeError(error)),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS_KEY }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: authKeys.sessions }),
   });
 
   if (sessions.isPending) return <PageLoading />;
@@ -52,7 +51,7 @@ export function SessionsPage() {
             onSignOut={async () => {
               if (session.current) {
                 await authClient.signOut();
-                navigate('/');
+                await navigate('/');
               } else {
                 revoke.mutate(session.id);
               }
@@ -60,12 +59,7 @@ export function SessionsPage() {
           />
         ))}
       </ul>
-      <button
-        type="button"
-        className="button button-outline"
-        disabled={otherCount === 0 || revokeOthers.isPending}
-        onClick={() => revokeOthers.mutate()}
-      >
+      <button type="button" className="button button-outline" disabled={otherCount === 0 || revokeOthers.isPending} onClick={() => revokeOthers.mutate()}>
         <Icon name="signOut" />
         Sign out all other devices{otherCount > 0 ? ` (${otherCount})` : ''}
       </button>

@@ -1,13 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { api } from '../api/client.ts';
 import { describeError } from '../api/errors.ts';
-import { queryKeys } from '../api/query-keys.ts';
-import { SignInRequired } from '../auth/SignInRequired.tsx';
+import { SignInRequired } from '../features/auth/SignInRequired.tsx';
 import { ChannelAvatar } from '../components/ChannelAvatar.tsx';
 import { VideoFeed } from '../components/VideoFeed.tsx';
 import { EmptyState, ErrorMessage } from '../components/ui.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { channelKeys, channelsApi, channelQueries } from '../features/channels/api.ts';
+import '../components/lists.css';
 
 export function SubscriptionsPage() {
   useDocumentTitle('Subscriptions');
@@ -19,7 +19,7 @@ export function SubscriptionsPage() {
 }
 
 function Subscriptions() {
-  const channels = useQuery({ queryKey: queryKeys.subscriptions, queryFn: api.listSubscriptions });
+  const channels = useQuery(channelQueries.subscriptions());
   const subscribed = channels.data?.items ?? [];
   return (
     <div className="page">
@@ -50,8 +50,8 @@ function Subscriptions() {
         <>
           <h2 className="section-title">Latest</h2>
           <VideoFeed
-            queryKey={queryKeys.subscriptionFeed}
-            fetchPage={api.subscriptionFeed}
+            queryKey={channelKeys.subscriptionFeed}
+            fetchPage={channelsApi.subscriptionFeed}
             testId="subscription-feed"
             empty={<p className="muted">Your subscriptions haven't published anything yet.</p>}
           />

@@ -1,8 +1,7 @@
-import { api } from '../api/client.ts';
-import { queryKeys } from '../api/query-keys.ts';
 import { VideoFeed } from '../components/VideoFeed.tsx';
 import { EmptyState } from '../components/ui.tsx';
-import { useDocumentTitle } from './use-document-title.ts';
+import { useDocumentTitle } from '../lib/use-document-title.ts';
+import { videoKeys, videosApi } from '../features/videos/api.ts';
 
 export function TrendingPage() {
   useDocumentTitle('Trending');
@@ -10,8 +9,8 @@ export function TrendingPage() {
     <div className="page page-list">
       <h1 className="page-title">Trending</h1>
       <VideoFeed
-        queryKey={queryKeys.trending}
-        fetchPage={(cursor) => api.trending(cursor)}
+        queryKey={videoKeys.trending}
+        fetchPage={(cursor) => videosApi.trending(cursor)}
         layout="list"
         testId="trending-list"
         empty={

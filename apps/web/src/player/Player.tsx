@@ -1,22 +1,34 @@
-import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { CaptionTrack, Chapter } from '@tube/shared';
 import { Icon } from '../components/Icon.tsx';
 import { Spinner } from '../components/ui.tsx';
-import { formatDuration } from '../lib/format.ts';
-import { findStoryboardTile, type StoryboardTile } from '../lib/storyboard.ts';
-import { QualityMenu } from './QualityMenu.tsx';
+import { CAPTION_PREFERENCES_KEY, showingTrack, toggleCaptions, type CaptionPreferences } from '../lib/captions.ts';
+import { CaptionOverlay } from './CaptionOverlay.tsx';
+import { ControlBar } from './ControlBar.tsx';
 import { bufferedEndAt, END_STALL_WAIT_MS, isStalledAtEnd } from './end-of-stream.ts';
+import { SPEED_STORAGE_KEY, stepSpeed } from './playback-speed.ts';
+import {
+  MUTED_STORAGE_KEY,
+  readStoredCaptionPreferences,
+  readStoredMuted,
+  readStoredSpeed,
+  readStoredVolume,
+  storePreference,
+  VOLUME_STORAGE_KEY,
+} from './preferences.ts';
 import { actionForKey, clampSeek, type PlayerAction } from './shortcuts.ts';
+import { StatsOverlay } from './StatsOverlay.tsx';
+import { DOUBLE_TAP_MS, isSingleTap, tap, tapZone, type TapState } from './touch-gestures.ts';
+import { useCaptionCues } from './use-caption-cues.ts';
+import { useFlash, useFullscreen } from './use-fullscreen.ts';
+import { useMediaState } from './use-media-state.ts';
+import { usePlaybackBeacons } from './use-playback-beacons.ts';
 import { useStoryboard } from './use-storyboard.ts';
 import { useStream } from './use-stream.ts';
 import { WatchTimeTracker } from './watch-time.ts';
+import './player.css';
 
 const CONTROLS_HIDE_DELAY_MS = 2500;
-const VOLUME_STORAGE_KEY = 'tube.volume';
-const MUTED_STORAGE_KEY = 'tube.muted';
-
-interface WebKitVideoElement extends HTMLVideoElement {
-  webkitEnterFullscreen?: () => void;
-}
 
 /** What the player needs; built from the Video (its `playback` URLs) or from GET /videos/:id/playback. */
 export interface PlaybackSource {
@@ -38,24 +50,39 @@ export interface PlayerProps {
   onPlaybackPosition?: (positionSeconds: number, state: 'playing' | 'stopped') => void;
   /** Called when the video plays to its end. */
   onEnded?: () => void;
+  /** Start playing by itself (default true; browsers may refuse unless muted). */
+  autoPlay?: boolean;
+  /** Start muted whatever the viewer's saved preference (embeds with `muted=1`). */
+  startMuted?: boolean;
+  /** Save volume/mute changes as the viewer's preference (default true; embeds do not). */
+  rememberVolume?: boolean;
+  /** Start again at the end instead of stopping. */
+  loop?: boolean;
+  /** Show the control bar (default true). */
+  controls?: boolean;
+  /** The underlying media element, for the embed page's JavaScript API and the transcript. */
+  onMediaElement?: (video: HTMLVideoElement | null) => void;
+  /** Caption tracks offered in the CC menu. */
+  captions?: readonly CaptionTrack[];
+  /** Chapters (from the description): marks on the seek bar and the title beside the time. */
+  chapters?: readonly Chapter[];
+  /** Shown over the video once it has ended (the up-next screen). */
+  endScreen?: ReactNode;
+  /** Shift+N: go to the next video. */
+  onNext?: () => void;
+  /** The "autoplay next video" switch in the control bar. */
+  autoplayNext?: { enabled: boolean; onToggle(): void };
+  /** Theater mode (`t`): the page widens the player. */
+  theater?: { enabled: boolean; onToggle(): void };
+  /** The mini player button and `i` shortcut (the watch page inside the app shell). */
+  onMiniPlayer?: () => void;
+  /** Answer the keyboard shortcuts (default true; the docked mini player does not). */
+  keyboardShortcuts?: boolean;
 }
 
-function readStoredNumber(key: string, fallback: number): number {
-  try {
-    const value = Number(window.localStorage.getItem(key));
-    return window.localStorage.getItem(key) !== null && Number.isFinite(value) ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
+const NO_CHAPTERS: readonly Chapter[] = [];
 
-function store(key: string, value: string): void {
-  try {
-    window.localStorage.setItem(key, value);
-  } catch {
-    // Preferences are a convenience.
-  }
-}
+const NO_CAPTIONS: readonly CaptionTrack[] = [];
 
 /** Keys typed into fields, or pressed on controls that already react to them, are not shortcuts. */
 function isKeyForSomethingElse(event: KeyboardEvent): boolean {
@@ -68,51 +95,118 @@ function isKeyForSomethingElse(event: KeyboardEvent): boolean {
   return activatedBySpace && (event.key === ' ' || event.key === 'Enter');
 }
 
-export function Player({ playback, title, onViewCounted, startAtSeconds = null, onPlaybackPosition, onEnded }: PlayerProps) {
+/** Keeps the latest value of a prop for callbacks registered once. */
+function useLatest<T>(value: T) {
+  const ref = useRef(value);
+  ref.current = value;
+  return ref;
+}
+
+/**
+ * The video player: the element and its stream (use-stream), its state (use-media-state), and what
+ * the viewer does to it — touch gestures, shortcuts, the end-of-stream watchdog and watch time —
+ * with the control bar, captions and overlays as children.
+ */
+export function Player({
+  playback,
+  title,
+  onViewCounted,
+  startAtSeconds = null,
+  onPlaybackPosition,
+  onEnded,
+  autoPlay = true,
+  startMuted = false,
+  rememberVolume = true,
+  loop = false,
+  controls = true,
+  onMediaElement,
+  captions = NO_CAPTIONS,
+  chapters = NO_CHAPTERS,
+  endScreen,
+  onNext,
+  autoplayNext,
+  theater,
+  onMiniPlayer,
+  keyboardShortcuts = true,
+}: PlayerProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
-  const stream = useStream(videoRef, playback.hlsUrl);
+  // Resume once, and not when the saved spot is the very end (the viewer would see nothing).
+  const knownDuration = playback.durationSeconds ?? null;
+  const resumeAt =
+    startAtSeconds !== null && startAtSeconds > 0 && (knownDuration === null || knownDuration <= 0 || startAtSeconds < knownDuration - 1)
+      ? startAtSeconds
+      : null;
+  const [initialResumeAt] = useState(resumeAt);
+  const stream = useStream(videoRef, playback.hlsUrl, initialResumeAt);
+  const engineRef = useLatest(stream.engine);
+  usePlaybackBeacons(videoRef, {
+    videoId: playback.videoId,
+    rendition: stream.levels.find((level) => level.index === stream.currentLevel)?.label ?? null,
+    fatalError: stream.fatalError,
+  });
   const storyboard = useStoryboard(playback.storyboardVttUrl);
+  const [media, { markFinished }] = useMediaState(videoRef, playback.durationSeconds ?? 0);
+  const [fullscreen, toggleFullscreen] = useFullscreen(containerRef, videoRef);
+  const [flash, showFlash] = useFlash();
 
-  const [playing, setPlaying] = useState(false);
-  const [ended, setEnded] = useState(false);
-  const [hasStarted, setHasStarted] = useState(false);
-  const [waiting, setWaiting] = useState(false);
-  const [currentTime, setCurrentTime] = useState(0);
-  const [duration, setDuration] = useState(playback.durationSeconds ?? 0);
-  const [bufferedEnd, setBufferedEnd] = useState(0);
-  const [volume, setVolume] = useState(() => Math.min(1, Math.max(0, readStoredNumber(VOLUME_STORAGE_KEY, 1))));
-  const [muted, setMuted] = useState(() => readStoredNumber(MUTED_STORAGE_KEY, 0) === 1);
-  const [fullscreen, setFullscreen] = useState(false);
   const [controlsHidden, setControlsHidden] = useState(false);
-  const [flash, setFlash] = useState<{ text: string; key: number } | null>(null);
   const [mediaError, setMediaError] = useState<string | null>(null);
+  const [looping, setLooping] = useState(loop);
+  const [showStats, setShowStats] = useState(false);
+  const [speed, setSpeed] = useState(readStoredSpeed);
+  const [captionPreferences, setCaptionPreferences] = useState(readStoredCaptionPreferences);
+
+  const changeSpeed = useCallback((next: number) => {
+    setSpeed(next);
+    storePreference(SPEED_STORAGE_KEY, String(next));
+  }, []);
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    // The default rate survives the source (re)loads hls.js does; pitch stays natural at any speed.
+    video.preservesPitch = true;
+    video.defaultPlaybackRate = speed;
+    video.playbackRate = speed;
+  }, [speed]);
+  const changeCaptionPreferences = useCallback((next: CaptionPreferences) => {
+    setCaptionPreferences(next);
+    storePreference(CAPTION_PREFERENCES_KEY, JSON.stringify(next));
+  }, []);
+  const showingCaptions = showingTrack(captions, captionPreferences);
+  const cues = useCaptionCues(showingCaptions?.url ?? null);
+  const captionsRef = useLatest({ captions, captionPreferences });
+
+  // Touch: one tap toggles the controls, a double tap on a side seeks (touch-gestures.ts).
+  const tapStateRef = useRef<TapState | null>(null);
+  const lastPointerTypeRef = useRef('mouse');
+  const controlsHiddenAtPointerDownRef = useRef(false);
   const hideTimerRef = useRef<number | undefined>(undefined);
 
-  const onViewCountedRef = useRef(onViewCounted);
-  onViewCountedRef.current = onViewCounted;
+  const onNextRef = useLatest(onNext);
+  const onViewCountedRef = useLatest(onViewCounted);
   const trackerRef = useRef<WatchTimeTracker | null>(null);
   trackerRef.current ??= new WatchTimeTracker(() => onViewCountedRef.current?.());
-  const onPlaybackPositionRef = useRef(onPlaybackPosition);
-  onPlaybackPositionRef.current = onPlaybackPosition;
-  const onEndedRef = useRef(onEnded);
-  onEndedRef.current = onEnded;
+  const onPlaybackPositionRef = useLatest(onPlaybackPosition);
+  const onEndedRef = useLatest(onEnded);
   const startAtRef = useRef(startAtSeconds);
+  const loopRef = useLatest(looping);
+  const theaterRef = useLatest(theater);
+  const onMiniPlayerRef = useLatest(onMiniPlayer);
+
+  // Again whenever the callback changes: the element can outlive the page that first asked (the mini player).
+  useEffect(() => {
+    onMediaElement?.(videoRef.current);
+    return () => onMediaElement?.(null);
+  }, [onMediaElement]);
 
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
-    video.volume = volume;
-    video.muted = muted;
+    video.volume = readStoredVolume();
+    video.muted = startMuted || readStoredMuted();
     // Applied once: afterwards the element is the source of truth (volumechange keeps state in sync).
   }, []);
-
-  const showFlash = useCallback((text: string) => setFlash({ text, key: Date.now() }), []);
-  useEffect(() => {
-    if (!flash) return;
-    const timer = window.setTimeout(() => setFlash(null), 700);
-    return () => window.clearTimeout(timer);
-  }, [flash]);
 
   const revealControls = useCallback(() => {
     setControlsHidden(false);
@@ -133,20 +227,6 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
     if (finishedRef.current && video.paused) video.currentTime = 0;
     if (video.paused || video.ended) void video.play().catch(() => undefined);
     else video.pause();
-  }, []);
-
-  const toggleFullscreen = useCallback(() => {
-    const container = containerRef.current;
-    const video = videoRef.current as WebKitVideoElement | null;
-    if (!container || !video) return;
-    if (document.fullscreenElement) {
-      void document.exitFullscreen().catch(() => undefined);
-    } else if (document.fullscreenEnabled && typeof container.requestFullscreen === 'function') {
-      void container.requestFullscreen().catch(() => undefined);
-    } else {
-      // iPhone Safari only allows the video element itself to go fullscreen.
-      video.webkitEnterFullscreen?.();
-    }
   }, []);
 
   const runAction = useCallback(
@@ -176,13 +256,37 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
           if (video.volume > 0) video.muted = false;
           showFlash(`Volume ${Math.round(video.volume * 100)}%`);
           break;
+        case 'changeSpeed': {
+          const next = stepSpeed(video.playbackRate, action.direction);
+          changeSpeed(next);
+          showFlash(`${next}×`);
+          break;
+        }
+        case 'next':
+          onNextRef.current?.();
+          break;
+        case 'toggleTheater':
+          theaterRef.current?.onToggle();
+          break;
+        case 'miniPlayer':
+          onMiniPlayerRef.current?.();
+          break;
+        case 'toggleCaptions': {
+          const { captions: tracks, captionPreferences: preferences } = captionsRef.current;
+          if (tracks.length === 0) break;
+          const next = toggleCaptions(tracks, preferences);
+          changeCaptionPreferences(next);
+          showFlash(showingTrack(tracks, next) ? `Captions: ${showingTrack(tracks, next)!.label}` : 'Captions off');
+          break;
+        }
       }
       revealControls();
     },
-    [togglePlay, toggleFullscreen, showFlash, revealControls],
+    [togglePlay, toggleFullscreen, showFlash, revealControls, changeCaptionPreferences, changeSpeed, captionsRef, onNextRef, theaterRef, onMiniPlayerRef],
   );
 
   useEffect(() => {
+    if (!keyboardShortcuts) return;
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || isKeyForSomethingElse(event)) return;
       const action = actionForKey(event);
@@ -192,35 +296,29 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
     };
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);
-  }, [runAction]);
-
-  useEffect(() => {
-    const onFullscreenChange = () => setFullscreen(document.fullscreenElement === containerRef.current);
-    document.addEventListener('fullscreenchange', onFullscreenChange);
-    return () => document.removeEventListener('fullscreenchange', onFullscreenChange);
-  }, []);
-
-  const updateBuffered = () => {
-    const video = videoRef.current;
-    if (!video) return;
-    setBufferedEnd(bufferedEndAt(video.buffered, video.currentTime));
-  };
+  }, [runAction, keyboardShortcuts]);
 
   const finishPlayback = useCallback(() => {
+    const video = videoRef.current;
+    if (loopRef.current && video) {
+      // With `loop` the element starts again by itself, except when an hls.js stream stalls just short of the end.
+      video.currentTime = 0;
+      void video.play().catch(() => undefined);
+      return;
+    }
     finishedRef.current = true;
-    setEnded(true);
-    setPlaying(false);
+    markFinished();
     setControlsHidden(false);
     trackerRef.current?.recordEnded();
     onEndedRef.current?.();
-  }, []);
+  }, [loopRef, markFinished, onEndedRef]);
 
   // A stall right before the end that never resolves is the end (see end-of-stream.ts).
   const endStallTimerRef = useRef<number | undefined>(undefined);
   useEffect(() => () => window.clearTimeout(endStallTimerRef.current), []);
   const watchForEndStall = () => {
     const video = videoRef.current;
-    if (!video || !isStalledAtEnd(video.currentTime, video.duration, bufferedEndAt(video.buffered, video.currentTime))) return;
+    if (!video || !isStalledAtEnd(video.currentTime, video.duration, bufferedEndAt(video.buffered, video.currentTime), playback.durationSeconds)) return;
     const stalledAt = video.currentTime;
     window.clearTimeout(endStallTimerRef.current);
     endStallTimerRef.current = window.setTimeout(() => {
@@ -230,8 +328,10 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
     }, END_STALL_WAIT_MS);
   };
 
+  const { playing, ended, hasStarted, waiting } = media;
   const error = stream.fatalError ?? mediaError;
   const state = ended ? 'ended' : playing ? 'playing' : 'paused';
+  const pictureInPictureAvailable = typeof document !== 'undefined' && document.pictureInPictureEnabled;
 
   return (
     <div
@@ -242,6 +342,8 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
       data-levels={stream.levels.length}
       data-current-level={stream.currentLevel}
       data-selected-level={stream.selectedLevel}
+      data-start-level={stream.startLevel}
+      data-first-level={stream.firstLevel}
       data-state={state}
       data-controls-hidden={controlsHidden || undefined}
       onPointerMove={revealControls}
@@ -253,20 +355,46 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
         data-testid="player-video"
         poster={playback.thumbnailUrl ?? undefined}
         playsInline
-        autoPlay
+        autoPlay={autoPlay}
+        loop={looping}
         preload="metadata"
         aria-label={title}
-        onClick={togglePlay}
-        onDoubleClick={toggleFullscreen}
+        onPointerDown={(event) => {
+          lastPointerTypeRef.current = event.pointerType;
+          controlsHiddenAtPointerDownRef.current = controlsHidden;
+        }}
+        onPointerUp={(event) => {
+          if (event.pointerType !== 'touch') return;
+          const box = event.currentTarget.getBoundingClientRect();
+          const at = performance.now();
+          const result = tap(tapStateRef.current, at, tapZone(event.clientX - box.left, box.width));
+          tapStateRef.current = result.state;
+          if (result.outcome.type === 'seek') {
+            runAction({ type: 'seekBy', seconds: result.outcome.seconds });
+            return;
+          }
+          const wereHidden = controlsHiddenAtPointerDownRef.current;
+          window.setTimeout(() => {
+            if (!isSingleTap(tapStateRef.current, at)) return;
+            if (wereHidden || videoRef.current?.paused) revealControls();
+            else {
+              window.clearTimeout(hideTimerRef.current);
+              setControlsHidden(true);
+            }
+          }, DOUBLE_TAP_MS);
+        }}
+        onClick={() => {
+          // Touch taps are handled on pointerup; a tap must not pause (YouTube shows the controls instead).
+          if (lastPointerTypeRef.current !== 'touch') togglePlay();
+        }}
+        onDoubleClick={() => {
+          if (lastPointerTypeRef.current !== 'touch') toggleFullscreen();
+        }}
         onPlay={() => {
           finishedRef.current = false;
-          setPlaying(true);
-          setEnded(false);
-          setHasStarted(true);
           revealControls();
         }}
         onPause={(event) => {
-          setPlaying(false);
           setControlsHidden(false);
           trackerRef.current?.interrupt();
           onPlaybackPositionRef.current?.(event.currentTarget.currentTime, 'stopped');
@@ -276,40 +404,30 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
           if (!finishedRef.current) finishPlayback();
         }}
         onLoadedMetadata={(event) => {
-          // Resume once, and not when the saved spot is the very end (the viewer would see nothing).
+          // hls.js was handed the position (it loads from there); the browser's own HLS is seeked once it knows the length.
           const video = event.currentTarget;
+          video.playbackRate = speed;
           const startAt = startAtRef.current;
           startAtRef.current = null;
+          if (engineRef.current === 'hls.js') return;
           if (startAt !== null && startAt > 0 && (!Number.isFinite(video.duration) || startAt < video.duration - 1)) video.currentTime = startAt;
         }}
         onSeeked={(event) => {
           if (event.currentTarget.paused) onPlaybackPositionRef.current?.(event.currentTarget.currentTime, 'stopped');
         }}
-        onWaiting={() => {
-          setWaiting(true);
-          watchForEndStall();
-        }}
-        onPlaying={() => setWaiting(false)}
-        onCanPlay={() => setWaiting(false)}
+        onWaiting={watchForEndStall}
         onSeeking={() => trackerRef.current?.interrupt()}
         onTimeUpdate={(event) => {
           const video = event.currentTarget;
-          setCurrentTime(video.currentTime);
           if (!video.paused && !video.seeking) {
             trackerRef.current?.recordPosition(video.currentTime);
             onPlaybackPositionRef.current?.(video.currentTime, 'playing');
           }
         }}
-        onDurationChange={(event) => {
-          if (Number.isFinite(event.currentTarget.duration)) setDuration(event.currentTarget.duration);
-        }}
-        onProgress={updateBuffered}
         onVolumeChange={(event) => {
-          const video = event.currentTarget;
-          setVolume(video.volume);
-          setMuted(video.muted);
-          store(VOLUME_STORAGE_KEY, String(video.volume));
-          store(MUTED_STORAGE_KEY, video.muted ? '1' : '0');
+          if (!rememberVolume) return;
+          storePreference(VOLUME_STORAGE_KEY, String(event.currentTarget.volume));
+          storePreference(MUTED_STORAGE_KEY, event.currentTarget.muted ? '1' : '0');
         }}
         onError={(event) => {
           // With hls.js the element's src is a MediaSource blob; its errors are reported by hls.js.
@@ -324,134 +442,69 @@ export function Player({ playback, title, onViewCounted, startAtSeconds = null, 
           </div>
         ) : waiting && playing ? (
           <Spinner label="Buffering" />
+        ) : ended && endScreen ? (
+          <div className="player-end-screen">{endScreen}</div>
         ) : !playing && (!hasStarted || ended) ? (
           <button type="button" className="player-big-play" aria-label={ended ? 'Replay' : 'Play'} onClick={togglePlay} data-testid="big-play">
             <Icon name={ended ? 'replay' : 'play'} size={36} />
           </button>
         ) : null}
       </div>
+      {showingCaptions ? <CaptionOverlay track={showingCaptions} cues={cues} currentTime={media.currentTime} preferences={captionPreferences} /> : null}
+      {showStats && videoRef.current ? <StatsOverlay video={videoRef.current} stream={stream} onClose={() => setShowStats(false)} /> : null}
       {flash ? (
         <div className="player-flash" key={flash.key} aria-hidden="true">
           {flash.text}
         </div>
       ) : null}
 
-      <div className="player-controls">
-        <SeekBar
-          currentTime={currentTime}
-          duration={duration}
-          bufferedEnd={bufferedEnd}
-          storyboard={storyboard}
-          onSeek={(seconds) => {
-            const video = videoRef.current;
-            if (video) video.currentTime = seconds;
-          }}
-        />
-        <div className="player-buttons">
-          <button type="button" className="icon-button" aria-label={playing ? 'Pause (k)' : 'Play (k)'} onClick={togglePlay}>
-            <Icon name={ended ? 'replay' : playing ? 'pause' : 'play'} />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={muted || volume === 0 ? 'Unmute (m)' : 'Mute (m)'}
-            onClick={() => runAction({ type: 'toggleMute' })}
-          >
-            <Icon name={muted || volume === 0 ? 'volumeOff' : 'volumeUp'} />
-          </button>
-          <input
-            className="player-volume"
-            type="range"
-            min={0}
-            max={1}
-            step={0.05}
-            value={muted ? 0 : volume}
-            aria-label="Volume"
-            onChange={(event) => {
-              const video = videoRef.current;
-              if (!video) return;
-              video.volume = Number(event.target.value);
-              video.muted = video.volume === 0;
-            }}
-          />
-          <span className="player-time">
-            {formatDuration(currentTime)} / {formatDuration(duration)}
-          </span>
-          <span className="player-spacer" />
-          <QualityMenu
-            engine={stream.engine}
-            levels={stream.levels}
-            currentLevel={stream.currentLevel}
-            selectedLevel={stream.selectedLevel}
-            onSelect={stream.selectLevel}
-          />
-          <button type="button" className="icon-button" aria-label={fullscreen ? 'Exit full screen (f)' : 'Full screen (f)'} onClick={toggleFullscreen}>
-            <Icon name={fullscreen ? 'fullscreenExit' : 'fullscreen'} />
-          </button>
-        </div>
-      </div>
-    </div>
-  );
-}
-
-interface SeekBarProps {
-  currentTime: number;
-  duration: number;
-  bufferedEnd: number;
-  storyboard: StoryboardTile[];
-  onSeek(seconds: number): void;
-}
-
-function SeekBar({ currentTime, duration, bufferedEnd, storyboard, onSeek }: SeekBarProps) {
-  const barRef = useRef<HTMLDivElement>(null);
-  const [hover, setHover] = useState<{ seconds: number; left: number; barWidth: number } | null>(null);
-  const safeDuration = duration > 0 && Number.isFinite(duration) ? duration : 0;
-  const percent = (value: number) => (safeDuration > 0 ? `${Math.min(100, (value / safeDuration) * 100)}%` : '0%');
-
-  const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
-    const bar = barRef.current;
-    if (!bar || safeDuration === 0 || event.pointerType === 'touch') return;
-    const rect = bar.getBoundingClientRect();
-    const fraction = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
-    setHover({ seconds: fraction * safeDuration, left: fraction * rect.width, barWidth: rect.width });
-  };
-
-  const tile = hover ? findStoryboardTile(storyboard, hover.seconds) : null;
-  const previewHalfWidth = tile ? tile.width / 2 : 24;
-  const previewLeft = hover ? Math.min(Math.max(hover.left, previewHalfWidth), Math.max(previewHalfWidth, hover.barWidth - previewHalfWidth)) : 0;
-
-  return (
-    <div className="seekbar" ref={barRef} onPointerMove={onPointerMove} onPointerLeave={() => setHover(null)}>
-      <div className="seekbar-track">
-        <div className="seekbar-buffered" style={{ width: percent(bufferedEnd) }} />
-        <div className="seekbar-played" style={{ width: percent(currentTime) }} />
-      </div>
-      <input
-        type="range"
-        min={0}
-        max={safeDuration || 1}
-        step="any"
-        value={Math.min(currentTime, safeDuration || 1)}
-        aria-label="Seek"
-        aria-valuetext={`${formatDuration(currentTime)} of ${formatDuration(safeDuration)}`}
-        onChange={(event) => onSeek(Number(event.target.value))}
+      <ControlBar
+        media={media}
+        stream={stream}
+        hidden={!controls}
+        storyboard={storyboard}
+        chapters={chapters}
+        captions={captions}
+        showingCaptions={showingCaptions}
+        captionPreferences={captionPreferences}
+        onCaptionPreferences={changeCaptionPreferences}
+        speed={speed}
+        onSpeed={changeSpeed}
+        loop={{
+          enabled: looping,
+          onToggle: () => {
+            setLooping((value) => !value);
+            showFlash(looping ? 'Loop off' : 'Loop on');
+          },
+        }}
+        stats={{ enabled: showStats, onToggle: () => setShowStats((value) => !value) }}
+        fullscreen={{ enabled: fullscreen, onToggle: toggleFullscreen }}
+        autoplayNext={autoplayNext}
+        theater={theater}
+        onMiniPlayer={onMiniPlayer}
+        onPictureInPicture={
+          pictureInPictureAvailable
+            ? () => {
+                const video = videoRef.current;
+                if (!video) return;
+                if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => undefined);
+                else void video.requestPictureInPicture().catch(() => showFlash('Picture-in-picture is not available'));
+              }
+            : undefined
+        }
+        onTogglePlay={togglePlay}
+        onToggleMute={() => runAction({ type: 'toggleMute' })}
+        onVolume={(volume) => {
+          const video = videoRef.current;
+          if (!video) return;
+          video.volume = volume;
+          video.muted = volume === 0;
+        }}
+        onSeek={(seconds) => {
+          const video = videoRef.current;
+          if (video) video.currentTime = seconds;
+        }}
       />
-      {hover ? (
-        <div className="seek-preview" style={{ left: previewLeft }} data-testid="seek-preview">
-          {tile ? (
-            <div
-              className="seek-preview-image"
-              style={{
-                width: tile.width,
-                height: tile.height,
-                backgroundImage: `url("${tile.imageUrl}")`,
-                backgroundPosition: `${-tile.x}px ${-tile.y}px`,
-              }}
-            />
-          ) : null}
-          <span className="seek-preview-time">{formatDuration(hover.seconds)}</span>
-        </div>
-      ) : null}
     </div>
   );
 }

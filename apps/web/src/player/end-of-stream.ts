@@ -7,9 +7,13 @@ export const END_STALL_WAIT_MS = 600;
  * Whether playback that stopped for want of data is really at the end of the video. Streams whose
  * audio runs a few milliseconds longer than their video (common with AAC padding) leave Chrome
  * waiting forever just before `duration`, so `ended` never fires; everything up to there is buffered.
+ * `videoDurationSeconds` is the video's length from the API, when known.
  */
-export function isStalledAtEnd(currentTime: number, duration: number, bufferedEnd: number): boolean {
+export function isStalledAtEnd(currentTime: number, duration: number, bufferedEnd: number, videoDurationSeconds: number | null = null): boolean {
   if (!Number.isFinite(duration) || duration <= 0) return false;
+  // While a video is still being encoded its stream ends where the encoder is (a growing playlist): waiting
+  // there is waiting for the next chunk, not the end. The video's own duration tells the two apart.
+  if (videoDurationSeconds !== null && currentTime < videoDurationSeconds - 1) return false;
   const nearEnd = duration - currentTime <= END_STALL_TOLERANCE_SECONDS;
   const restIsBuffered = bufferedEnd >= duration - END_STALL_TOLERANCE_SECONDS;
   return nearEnd && restIsBuffered;

@@ -21,9 +21,7 @@ export class ProgressSaver {
     this.#position = positionSeconds;
     this.#playingSince ??= nowMs;
     const due =
-      this.#lastSaveAt === null
-        ? nowMs - this.#playingSince >= FIRST_SAVE_AFTER_SECONDS * 1000
-        : nowMs - this.#lastSaveAt >= SAVE_INTERVAL_SECONDS * 1000;
+      this.#lastSaveAt === null ? nowMs - this.#playingSince >= FIRST_SAVE_AFTER_SECONDS * 1000 : nowMs - this.#lastSaveAt >= SAVE_INTERVAL_SECONDS * 1000;
     if (due) this.#saveAt(positionSeconds, nowMs, false);
   }
 

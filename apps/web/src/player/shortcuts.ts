@@ -4,16 +4,23 @@ export type PlayerAction =
   | { type: 'seekToFraction'; fraction: number }
   | { type: 'toggleFullscreen' }
   | { type: 'toggleMute' }
-  | { type: 'changeVolume'; delta: number };
+  | { type: 'changeVolume'; delta: number }
+  | { type: 'toggleCaptions' }
+  | { type: 'changeSpeed'; direction: 1 | -1 }
+  | { type: 'next' }
+  | { type: 'toggleTheater' }
+  | { type: 'miniPlayer' };
 
 export interface KeyPress {
   key: string;
   ctrlKey: boolean;
   metaKey: boolean;
   altKey: boolean;
+  shiftKey?: boolean;
 }
 
-/** YouTube's keyboard shortcuts: space/k, j/l (±10 s), ←/→ (±5 s), ↑/↓ volume, f, m, 0–9 (jump to 0–90 %). */
+/** YouTube's keyboard shortcuts: space/k, j/l (±10 s), ←/→ (±5 s), ↑/↓ volume, f, m, c (captions), < > (speed),
+ * Shift+N (next video), t (theater), i (mini player), 0–9 (jump to 0–90 %). */
 export function actionForKey(press: KeyPress): PlayerAction | null {
   if (press.ctrlKey || press.metaKey || press.altKey) return null;
   switch (press.key) {
@@ -41,6 +48,21 @@ export function actionForKey(press: KeyPress): PlayerAction | null {
     case 'm':
     case 'M':
       return { type: 'toggleMute' };
+    case 'c':
+    case 'C':
+      return { type: 'toggleCaptions' };
+    case 't':
+    case 'T':
+      return { type: 'toggleTheater' };
+    case 'i':
+    case 'I':
+      return { type: 'miniPlayer' };
+    case '>':
+      return { type: 'changeSpeed', direction: 1 };
+    case '<':
+      return { type: 'changeSpeed', direction: -1 };
+    case 'N':
+      return press.shiftKey ? { type: 'next' } : null;
     default:
       if (/^[0-9]$/.test(press.key)) return { type: 'seekToFraction', fraction: Number(press.key) / 10 };
       return null;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type Hls from 'hls.js';
+import { BANDWIDTH_STORAGE_KEY, blendEstimate, chooseStartLevel, fragmentThroughput, initialEstimate, readStoredEstimate } from './start-level.ts';
 
 export interface QualityLevel {
   /** hls.js level index. */
@@ -19,8 +20,22 @@ export interface StreamState {
   currentLevel: number;
   /** Level the viewer picked; -1 = automatic. */
   selectedLevel: number;
+  /** The level playback started with (-1 until chosen). */
+  startLevel: number;
+  /** The level of the first video segment buffered (-1 until then): what the viewer saw first. */
+  firstLevel: number;
   fatalError: string | null;
   selectLevel(index: number): void;
+  /** hls.js' current bandwidth estimate (bit/s), for the stats overlay; null with native playback. */
+  bandwidthEstimate(): number | null;
+}
+
+function readStorage(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
 }
 
 /** Fatal errors hls.js may try to recover from before giving up. */
@@ -38,13 +53,22 @@ function levelLabel(width: number, height: number): string {
  * MSE comes first even where the browser also claims native HLS, because only hls.js exposes
  * the quality levels.
  */
-export function useStream(videoRef: RefObject<HTMLVideoElement | null>, sourceUrl: string): StreamState {
+export function useStream(
+  videoRef: RefObject<HTMLVideoElement | null>,
+  sourceUrl: string,
+  /** Where hls.js starts loading (seconds); read when the stream is attached. The native engine leaves it to the caller. */
+  startPosition: number | null = null,
+): StreamState {
   const [engine, setEngine] = useState<StreamEngine>('loading');
   const [levels, setLevels] = useState<QualityLevel[]>([]);
   const [currentLevel, setCurrentLevel] = useState(-1);
   const [selectedLevel, setSelectedLevel] = useState(-1);
+  const [startLevel, setStartLevel] = useState(-1);
+  const [firstLevel, setFirstLevel] = useState(-1);
   const [fatalError, setFatalError] = useState<string | null>(null);
   const hlsRef = useRef<Hls | null>(null);
+  const startPositionRef = useRef(startPosition);
+  startPositionRef.current = startPosition;
 
   useEffect(() => {
     const video = videoRef.current;
@@ -55,6 +79,8 @@ export function useStream(videoRef: RefObject<HTMLVideoElement | null>, sourceUr
     setLevels([]);
     setCurrentLevel(-1);
     setSelectedLevel(-1);
+    setStartLevel(-1);
+    setFirstLevel(-1);
     setFatalError(null);
 
     const useNativePlayback = () => {
@@ -85,11 +111,41 @@ export function useStream(videoRef: RefObject<HTMLVideoElement | null>, sourceUr
         useNativePlayback();
         return;
       }
-      const instance = new HlsClass({ capLevelToPlayerSize: true, backBufferLength: 30 });
+      const connection = (navigator as Navigator & { connection?: { downlink?: number } }).connection;
+      const estimate = initialEstimate(readStoredEstimate(readStorage(BANDWIDTH_STORAGE_KEY)), connection?.downlink);
+      // Never hls.js' default: a video still being processed is an EVENT playlist without ENDLIST, which hls.js would
+      // treat as live and start three segments before its end; viewers of a processing video start at the beginning,
+      // or where they were (a resume, or the reload for a new quality), loading nothing before that.
+      const instance = new HlsClass({
+        capLevelToPlayerSize: true,
+        backBufferLength: 30,
+        abrEwmaDefaultEstimate: estimate,
+        startPosition: startPositionRef.current ?? 0,
+      });
       hls = instance;
       hlsRef.current = instance;
       let recoveryAttempts = 0;
+      // Our own measurement of real segment downloads, kept for the next video: hls.js' estimate is its
+      // default until it has enough samples, which a short visit may never reach.
+      let measured: number | null = null;
+      instance.on(HlsClass.Events.FRAG_LOADED, (_event, data) => {
+        if (data.frag.type !== 'main') return;
+        const { loaded, loading } = data.frag.stats;
+        const sample = fragmentThroughput(loaded, loading.start, loading.end);
+        if (sample === null) return;
+        measured = blendEstimate(measured, sample);
+        try {
+          window.localStorage.setItem(BANDWIDTH_STORAGE_KEY, JSON.stringify({ bitsPerSecond: Math.round(measured), at: Date.now() }));
+        } catch {
+          // Only a head start for the next video.
+        }
+      });
       instance.on(HlsClass.Events.MANIFEST_PARSED, (_event, data) => {
+        const ratio = window.devicePixelRatio || 1;
+        const box = video.getBoundingClientRect();
+        const first = chooseStartLevel(data.levels, estimate, box.width > 0 ? { width: box.width * ratio, height: box.height * ratio } : null);
+        instance.startLevel = first;
+        setStartLevel(first);
         setLevels(
           data.levels.map((level, index) => ({
             index,
@@ -101,8 +157,13 @@ export function useStream(videoRef: RefObject<HTMLVideoElement | null>, sourceUr
         );
       });
       instance.on(HlsClass.Events.LEVEL_SWITCHED, (_event, data) => setCurrentLevel(data.level));
-      instance.on(HlsClass.Events.FRAG_BUFFERED, () => {
+      let firstBuffered = false;
+      instance.on(HlsClass.Events.FRAG_BUFFERED, (_event, data) => {
         recoveryAttempts = 0;
+        if (!firstBuffered && data.frag.type === 'main') {
+          firstBuffered = true;
+          setFirstLevel(data.frag.level);
+        }
       });
       instance.on(HlsClass.Events.ERROR, (_event, data) => {
         if (!data.fatal) return;
@@ -143,5 +204,10 @@ export function useStream(videoRef: RefObject<HTMLVideoElement | null>, sourceUr
     setSelectedLevel(index);
   }, []);
 
-  return { engine, levels, currentLevel, selectedLevel, fatalError, selectLevel };
+  const bandwidthEstimate = useCallback(() => {
+    const estimate = hlsRef.current?.bandwidthEstimate;
+    return typeof estimate === 'number' && Number.isFinite(estimate) ? estimate : null;
+  }, []);
+
+  return { engine, levels, currentLevel, selectedLevel, startLevel, firstLevel, fatalError, selectLevel, bandwidthEstimate };
 }

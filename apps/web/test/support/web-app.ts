@@ -15,7 +15,9 @@ export const REPO_ROOT = path.resolve(WEB_DIR, '../..');
 export const PASSWORD = 'correct horse battery';
 /** Where screenshots of the main pages go (git-ignored). */
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
-const CHROMIUM_FLAGS = [
+/** Chosen by `test/global-setup.ts`; browser test files are named `*e2e.test.ts` so the run can leave them out. */
+export const CHROMIUM_PATH = process.env.TEST_CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -60,7 +62,7 @@ export async function startWebApp(env: Record<string, string>, options: { withWo
   const helpers = (await import(serverHelperUrl('helpers/app.ts'))) as ServerAppHelpers;
   const testApp = await helpers.startTestApp({ WEB_DIST_DIR: DIST_DIR, ...env }, 'all', options);
   const baseUrl = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   return {
     testApp,
     browser,
@@ -104,4 +106,65 @@ export async function settled(page: Page): Promise<void> {
     const root = document.getElementById('root');
     return root !== null && root.childElementCount > 0 && !document.querySelector('.spinner, .skeleton, .avatar-placeholder');
   });
+}
+
+/**
+ * Plays the watch page's video until it has gone past `seconds`. Autoplay may be refused, or a busy two-core machine may
+ * stall the first segments, so it presses play again whenever the element sits paused and waits generously.
+ */
+export async function playPast(page: Page, seconds: number, timeout = 40_000): Promise<void> {
+  const video = page.getByTestId('player-video');
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const state = await video.evaluate((element: HTMLVideoElement) => ({ time: element.currentTime, paused: element.paused, ended: element.ended }));
+    if (state.time > seconds) return;
+    if (Date.now() > deadline) throw new Error(`the video did not play past ${seconds} s in ${timeout} ms (at ${state.time} s, paused: ${state.paused})`);
+    if (state.paused && !state.ended) {
+      const bigPlay = page.getByTestId('big-play');
+      if (await bigPlay.isVisible()) await bigPlay.click();
+      else await video.evaluate((element: HTMLVideoElement) => element.play().catch(() => undefined));
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+interface ServerMediaHelpers {
+  makeVideo(dir: string, name: string, options: { width: number; height: number; seconds: number; audio: boolean; extraArgs?: string[] }): Promise<string>;
+}
+
+/**
+ * A test clip from ffmpeg's lavfi sources, made by the server's test helper: a test pattern with a tone, or with
+ * `incompressible` a lossless noisy picture without sound, a few megabytes a second, for uploads that take several
+ * 8 MiB tus chunks.
+ */
+export async function makeClip(
+  dir: string,
+  name: string,
+  options: { width: number; height: number; seconds: number; incompressible?: boolean },
+): Promise<string> {
+  const media = (await import(serverHelperUrl('helpers/media.ts'))) as ServerMediaHelpers;
+  const { width, height, seconds } = options;
+  return options.incompressible
+    ? media.makeVideo(dir, name, { width, height, seconds, audio: false, extraArgs: ['-vf', 'noise=alls=30:allf=t', '-qp', '0'] })
+    : media.makeVideo(dir, name, { width, height, seconds, audio: true });
+}
+
+/**
+ * On the upload page: chooses the file (which starts the upload), checks the title starts as the file's name, fills
+ * the details while the bytes go up, waits until the video is processing and saves the details.
+ */
+export async function uploadThroughPage(
+  page: Page,
+  clip: string,
+  details: { title: string; description?: string; visibility: 'public' | 'unlisted' | 'private' },
+): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(clip);
+  const title = page.getByLabel('Title (required)');
+  await expect.poll(() => title.inputValue()).toBe(path.parse(clip).name);
+  await title.fill(details.title);
+  if (details.description !== undefined) await page.getByLabel('Description').fill(details.description);
+  await page.getByLabel('Visibility').selectOption(details.visibility);
+  await page.locator('[data-testid="upload-status"][data-phase="processing"]').waitFor({ timeout: 20_000 });
+  await page.getByTestId('save-details').click();
+  await page.getByText(/^(Details saved|No changes to save)$/).waitFor();
 }

@@ -19,8 +19,18 @@ export interface Cache {
   addToCounter(hashKey: string, field: string, amount: number): Promise<void>;
   /** Returns every field of a counter hash and removes it, as one atomic step. */
   drainCounter(hashKey: string): Promise<Record<string, number>>;
+  /**
+   * Calls `listener` with the keys whenever any process deletes keys of this cache (Redis: pub/sub, fleet-wide;
+   * in process: this process only), so in-process copies of cached values can be dropped everywhere at once.
+   */
+  onDeleted(listener: (keys: string[]) => void): void;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * True when the shared cache failed within the last `seconds` (only the fail-safe wrapper knows). Entries other
+   * processes wrote during that time may be missing, so callers that rely on them check PostgreSQL instead.
+   */
+  degradedWithin?(seconds: number): boolean;
 }
 
 export async function getJson<T>(cache: Cache, key: string): Promise<T | null> {

@@ -5,6 +5,7 @@ export class MemoryCache implements Cache {
   readonly driver = 'memory' as const;
   private readonly values: LRUCache<string, string>;
   private readonly counters = new Map<string, Map<string, number>>();
+  private readonly deletionListeners: ((keys: string[]) => void)[] = [];
 
   constructor(maxEntries: number) {
     this.values = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false });
@@ -26,6 +27,11 @@ export class MemoryCache implements Cache {
 
   async del(...keys: string[]): Promise<void> {
     for (const key of keys) this.values.delete(key);
+    if (keys.length) for (const listener of this.deletionListeners) listener(keys);
+  }
+
+  onDeleted(listener: (keys: string[]) => void): void {
+    this.deletionListeners.push(listener);
   }
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetSeconds: number }> {
@@ -45,7 +51,10 @@ export class MemoryCache implements Cache {
 
   async addToCounter(hashKey: string, field: string, amount: number): Promise<void> {
     let hash = this.counters.get(hashKey);
-    if (!hash) this.counters.set(hashKey, (hash = new Map()));
+    if (!hash) {
+      hash = new Map();
+      this.counters.set(hashKey, hash);
+    }
     hash.set(field, (hash.get(field) ?? 0) + amount);
   }
 

@@ -25,9 +25,31 @@ return all`;
 export class RedisCache implements Cache {
   readonly driver = 'redis' as const;
   readonly client: Redis;
+  /** A second connection, opened on the first `onDeleted` (a subscribed connection can run no other command). */
+  private subscriber: Redis | null = null;
+  private readonly deletionListeners: ((keys: string[]) => void)[] = [];
+  /** ioredis applies keyPrefix to keys only, not to pub/sub channels, so the channel carries the prefix itself. */
+  private readonly deletionChannel: string;
 
-  constructor(url: string, prefix: string) {
-    this.client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, lazyConnect: false, enableOfflineQueue: true });
+  /**
+   * `failFast` (what servers use): no offline queue and a per-command timeout, so an unreachable or hung Redis
+   * answers with an error at once instead of holding requests for seconds.
+   */
+  constructor(url: string, prefix: string, options: { failFast?: { commandTimeoutMs: number } } = {}) {
+    this.deletionChannel = `${prefix}cache-deleted`;
+    this.client = new Redis(url, {
+      keyPrefix: prefix,
+      lazyConnect: false,
+      ...(options.failFast
+        ? {
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            commandTimeout: options.failFast.commandTimeoutMs,
+            connectTimeout: 2000,
+            retryStrategy: (attempt: number) => Math.min(attempt * 200, 1000),
+          }
+        : { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+    });
     this.client.on('error', () => {
       // ioredis reconnects by itself; readiness reports the outage.
     });
@@ -46,7 +68,34 @@ export class RedisCache implements Cache {
   }
 
   async del(...keys: string[]): Promise<void> {
-    if (keys.length) await this.client.del(...keys);
+    if (!keys.length) return;
+    await this.client
+      .multi()
+      .del(...keys)
+      .publish(this.deletionChannel, JSON.stringify(keys))
+      .exec();
+  }
+
+  onDeleted(listener: (keys: string[]) => void): void {
+    this.deletionListeners.push(listener);
+    if (this.subscriber) return;
+    // Queue the SUBSCRIBE until connected (the fail-fast main connection has no offline queue); ioredis re-subscribes after reconnects.
+    this.subscriber = this.client.duplicate({ enableOfflineQueue: true });
+    this.subscriber.on('error', () => {
+      // Reconnects by itself and re-subscribes; in-process copies expire on their own short TTL meanwhile.
+    });
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      let keys: unknown;
+      try {
+        keys = JSON.parse(message);
+      } catch {
+        return;
+      }
+      if (!Array.isArray(keys)) return;
+      const names = keys.filter((key): key is string => typeof key === 'string');
+      for (const notify of this.deletionListeners) notify(names);
+    });
+    void this.subscriber.subscribe(this.deletionChannel).catch(() => undefined);
   }
 
   async hit(key: string, windowSeconds: number, amount = 1): Promise<{ count: number; resetSeconds: number }> {
@@ -70,7 +119,24 @@ export class RedisCache implements Cache {
     await this.client.ping();
   }
 
+  /** Resolves once connected, or after `timeoutMs` (start-up carries on degraded if Redis is not there yet). */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.client.once('ready', onReady);
+    });
+  }
+
   async close(): Promise<void> {
+    if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

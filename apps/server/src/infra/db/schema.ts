@@ -68,7 +68,7 @@ export interface AccountTables {
   refresh_tokens: RefreshTokensTable;
 }
 
-export type VideoStatusColumn = 'awaiting_upload' | 'queued' | 'processing' | 'ready' | 'failed';
+export type VideoStatusColumn = 'awaiting_upload' | 'queued' | 'processing' | 'playable' | 'ready' | 'failed';
 export type VisibilityColumn = 'public' | 'unlisted' | 'private';
 
 /** One rung as stored after transcoding (mirrors the API's Rendition). */
@@ -97,11 +97,15 @@ export interface VideosTable {
   source_bytes: number | null;
   source_filename: string | null;
   media_prefix: string | null;
+  /** Bound into signed media links; bumped when visibility narrows (0006_media_links). */
+  media_link_generation: ColumnType<number, number | undefined, number>;
   duration_seconds: number | null;
   width: number | null;
   height: number | null;
   renditions: ColumnType<StoredRendition[], string | undefined, string>;
   has_storyboard: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Chunked pipeline (0011): share of each rung encoded, while processing. */
+  rung_progress: ColumnType<{ name: string; progress: number; etaSeconds?: number | null }[], string | undefined, string>;
   view_count: ColumnType<number, number | undefined, number>;
   attempts: ColumnType<number, number | undefined, number>;
   worker_token: string | null;
@@ -115,6 +119,39 @@ export interface VideosTable {
 
 export interface VideoTables {
   videos: VideosTable;
+  transcode_plans: TranscodePlansTable;
+  transcode_tasks: TranscodeTasksTable;
+}
+
+/** Chunked transcoding (0011): one plan per video attempt; `plan` is a `ChunkedPlan` (transcoding/chunked). */
+export interface TranscodePlansTable {
+  video_id: string;
+  media_prefix: string;
+  plan: ColumnType<unknown, string, string>;
+  started_at: CreatedAt;
+  playable_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export type TranscodeTaskKind = 'video' | 'audio' | 'thumbnails';
+export type TranscodeTaskStatus = 'pending' | 'running' | 'done';
+
+export interface TranscodeTasksTable {
+  video_id: string;
+  /** "video:0:low", "audio", "thumbnails". */
+  task: string;
+  kind: TranscodeTaskKind;
+  chunk_index: ColumnType<number, number | undefined, number>;
+  status: ColumnType<TranscodeTaskStatus, TranscodeTaskStatus | undefined, TranscodeTaskStatus>;
+  priority: ColumnType<number, number | undefined, number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  worker_token: string | null;
+  worker_name: string | null;
+  heartbeat_at: Timestamp | null;
+  wall_seconds: number | null;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** Columns added to earlier tables by 0003_community. */
@@ -203,6 +240,189 @@ export interface DiscoveryTables {
   };
 }
 
+/** Caption tracks (migration 0009). */
+export interface CaptionTables {
+  video_captions: {
+    video_id: string;
+    language: string;
+    label: string;
+    vtt: string;
+    cue_count: number;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+}
+
+/** Columns added by 0012_creators: scheduling and drafts, custom thumbnails, search metadata, held comments. */
+export interface CreatorColumns {
+  videos: {
+    draft: ColumnType<boolean, boolean | undefined, boolean>;
+    publish_at: Timestamp | null;
+    publish_visibility: 'public' | 'unlisted' | null;
+    thumbnail_file: string | null;
+    category: string | null;
+    language: string | null;
+    licence: string | null;
+    comments_held: ColumnType<boolean, boolean | undefined, boolean>;
+    /** 0013_downloads: everyone may download the MP4 (the owner and admins always may). */
+    allow_downloads: ColumnType<boolean, boolean | undefined, boolean>;
+  };
+  comments: { held: ColumnType<boolean, boolean | undefined, boolean> };
+}
+
+type DayColumn = ColumnType<string, string, string>;
+
+/** Tables of 0012_creators: playback analytics, aggregated per video per day (and per hour for the last 48 h). */
+export interface AnalyticsTables {
+  analytics_salts: { day: DayColumn; salt: Buffer };
+  analytics_viewers: { video_id: string; day: DayColumn; viewer_hash: Buffer };
+  video_stats_daily: {
+    video_id: string;
+    day: DayColumn;
+    views: ColumnType<number, number | undefined, number>;
+    watch_seconds: ColumnType<number, number | undefined, number>;
+    rebuffer_seconds: ColumnType<number, number | undefined, number>;
+    rebuffer_count: ColumnType<number, number | undefined, number>;
+    errors: ColumnType<number, number | undefined, number>;
+  };
+  video_stats_hourly: {
+    video_id: string;
+    hour: Timestamp;
+    views: ColumnType<number, number | undefined, number>;
+    watch_seconds: ColumnType<number, number | undefined, number>;
+  };
+  video_stats_breakdown: {
+    video_id: string;
+    day: DayColumn;
+    dimension: 'source' | 'device' | 'rendition' | 'ttff';
+    value: string;
+    count: ColumnType<number, number | undefined, number>;
+    seconds: ColumnType<number, number | undefined, number>;
+  };
+  video_retention_daily: { video_id: string; day: DayColumn; bucket: number; viewers: ColumnType<number, number | undefined, number> };
+}
+
+/** Tables and columns of 0010_account_security: email tokens, two-factor, notification preferences, deletion. */
+export interface AccountSecurityColumns {
+  users: {
+    email_verified_at: Timestamp | null;
+    totp_secret: string | null;
+    totp_pending_secret: string | null;
+    totp_enabled_at: Timestamp | null;
+    totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
+    email_on_new_videos: ColumnType<boolean, boolean | undefined, boolean>;
+    email_on_comments: ColumnType<boolean, boolean | undefined, boolean>;
+    deletion_scheduled_at: Timestamp | null;
+  };
+  notifications: { emailed_at: Timestamp | null };
+}
+
+export interface AccountSecurityTables {
+  account_tokens: {
+    token_hash: string;
+    user_id: string;
+    purpose: 'verify_email' | 'reset_password';
+    email: string;
+    created_at: CreatedAt;
+    expires_at: Timestamp;
+    used_at: Timestamp | null;
+  };
+  recovery_codes: { user_id: string; code_hash: string; used_at: Timestamp | null };
+}
+
+/** One uploaded S3 part of an upload in progress. */
+export interface StoredUploadPart {
+  number: number;
+  etag: string;
+  size: number;
+}
+
+/** Tables of 0005_uploads: tus uploads in progress, shared by every API node. */
+export interface UploadTables {
+  uploads: {
+    video_id: string;
+    user_id: string;
+    size: number | null;
+    received_bytes: ColumnType<number, number | undefined, number>;
+    reserved_bytes: ColumnType<number, number | undefined, number>;
+    metadata: ColumnType<Record<string, string | null>, string | undefined, string>;
+    created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    s3_upload_id: string | null;
+    parts: ColumnType<StoredUploadPart[], string | undefined, string>;
+    tail: Buffer | null;
+    assembled_at: Timestamp | null;
+    lock_token: string | null;
+    lock_expires_at: Timestamp | null;
+  };
+}
+
 type WithColumns<T, Extra> = { [K in keyof T]: K extends keyof Extra ? T[K] & Extra[K] : T[K] };
 
-export interface Database extends WithColumns<AccountTables & VideoTables, CommunityColumns>, CommunityTables, DiscoveryTables {}
+export interface Database
+  extends WithColumns<
+      WithColumns<WithColumns<WithColumns<AccountTables & VideoTables, CommunityColumns> & DiscoveryTables, AccountSecurityColumns>, CreatorColumns>,
+      EarlyStartColumns
+    >,
+    WithColumns<CommunityTables, CreatorColumns>,
+    AccountSecurityTables,
+    UploadTables,
+    AnalyticsTables {}
+
+/** Tables of 0008_fleet: shared secrets and the registry of running processes. */
+interface FleetTables {
+  fleet_secrets: { name: string; value: string; created_at: CreatedAt };
+  fleet_nodes: {
+    id: string;
+    role: string;
+    hostname: string;
+    pid: number;
+    settings: ColumnType<Record<string, string | null>, string, string>;
+    started_at: CreatedAt;
+    heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
+}
+
+// Declaration merging keeps this line independent of the one above (fewer merge conflicts between domains).
+export interface Database extends FleetTables {}
+
+/** Tables of 0009_captions. */
+export interface Database extends CaptionTables {}
+
+/** Tables of 0013_downloads (its videos.allow_downloads column is in DownloadColumns). */
+export interface DownloadTables {
+  video_downloads: {
+    video_id: string;
+    media_prefix: string;
+    status: 'pending' | 'ready' | 'failed';
+    progress: ColumnType<number, number | undefined, number>;
+    file_key: string | null;
+    bytes: ColumnType<number | null, number | null | undefined, number | null>;
+    error: string | null;
+    requested_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
+}
+export interface Database extends DownloadTables {}
+
+/** Columns of 0015_early_start: whether processing started during the upload or waits for its end, and why. */
+export interface EarlyStartColumns {
+  videos: {
+    processing_start: ColumnType<
+      'during_upload' | 'at_completion' | null,
+      'during_upload' | 'at_completion' | null | undefined,
+      'during_upload' | 'at_completion' | null
+    >;
+    processing_start_note: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+}
+
+/** Tables of 0015_early_start: a plan made from a partial upload, with the bytes each chunk needs. */
+export interface Database {
+  early_starts: {
+    video_id: string;
+    total_bytes: ColumnType<number, number, number>;
+    chunk_bytes: ColumnType<number[], string, string>;
+    enqueued_chunks: ColumnType<number, number | undefined, number>;
+    created_at: CreatedAt;
+  };
+}

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -51,40 +50,4 @@ export function resolveFfmpeg(config: { FFMPEG_PATH?: string | undefined; FFPROB
   return binaries;
 }
 
-export class ProcessFailedError extends Error {
-  constructor(
-    readonly command: string,
-    readonly exitCode: number | null,
-    readonly signal: NodeJS.Signals | null,
-    readonly stderrTail: string,
-  ) {
-    super(`${path.basename(command)} exited with ${signal ?? exitCode}: ${stderrTail.split('\n').filter(Boolean).slice(-3).join(' | ')}`);
-  }
-}
-
-export interface RunOptions {
-  /** Called with each chunk of stdout (ffmpeg's `-progress pipe:1`). */
-  onStdout?: (chunk: string) => void;
-  signal?: AbortSignal;
-}
-
-/** Runs a binary to completion, keeping the end of stderr for error messages; returns stdout. */
-export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (options.onStdout) options.onStdout(chunk);
-      else stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-8000);
-    });
-    child.once('error', (error) => reject(error));
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve(stdout);
-      else reject(new ProcessFailedError(command, code, signal, stderr));
-    });
-  });
-}
+export { ProcessFailedError, runProcess, type RunOptions } from './process-runner.ts';

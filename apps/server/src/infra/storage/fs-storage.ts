@@ -16,6 +16,10 @@ export class FsStorage implements Storage {
     return path.join(this.root, ...key.split('/'));
   }
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   /** Writes to a temporary sibling, then renames: readers never see a partial file. */
   private async writeAtomically(key: string, write: (tempPath: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(key);

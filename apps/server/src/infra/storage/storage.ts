@@ -30,8 +30,13 @@ export interface Storage {
   list(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
-  /** A direct, time-limited URL for the object when the driver can give one (S3 presigning). */
-  presignedUrl?(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A direct, time-limited URL for the object when the driver can give one (S3 presigning); with `contentDisposition`,
+   * the answer carries that Content-Disposition header (the browser saves the file instead of showing it).
+   */
+  presignedUrl?(key: string, expiresInSeconds: number, options?: { contentDisposition?: string }): Promise<string>;
+  /** Where the object already is on this machine's disk, when the driver keeps it there (fs): read it in place. */
+  localPath?(key: string): string;
   ping(): Promise<void>;
 }
 

@@ -1,1 +1,0 @@
-export const STUDIO_VIDEOS_KEY = ['studio', 'videos'] as const;

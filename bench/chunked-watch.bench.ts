@@ -1,0 +1,502 @@
+/**
+ * What a viewer sees of the chunked pipeline, end to end: the real API, real worker processes (PostgreSQL, Redis,
+ * ffmpeg, storage on disk) and the real web app in headless Chromium (hls.js), against today's one-process path in
+ * the same run.
+ *
+ *   npm run build:web && node --import tsx bench/chunked-watch.bench.ts            # prints the tables
+ *   node --import tsx bench/chunked-watch.bench.ts --write                          # also writes bench/results/chunked-watch.md
+ *
+ * Per source (a camera-like file: testsrc2 + temporal noise, H.264 High 12 Mbit/s with B-frames, AAC):
+ *   - upload complete → first frame playing: tus upload finished (the clock starts), the bench polls the API for
+ *     `playable`/`ready`, opens the watch page at once (signed in as the owner, a page of the app already loaded) and
+ *     takes the first presented frame (requestVideoFrameCallback);
+ *   - stalls: the viewer keeps playing from the start while the video is processed; a stall is a `waiting` event on a
+ *     <video> that was already playing and is not seeking, i.e. playback caught up with what is encoded (or
+ *     downloaded). The player's reloads when a new quality appears are counted separately;
+ *   - wall time to ready with 1 worker process (both modes) and, for the first source, 2 and 4 worker processes
+ *     (chunked, no browser). Worker processes have their own scratch directory and share only storage and the
+ *     database, like separate machines; ffmpeg threads are not limited, so N workers share the 2 cores.
+ *
+ * Knobs: BENCH_SOURCES (default "60:1080,600:360": seconds:height pairs; the 10-minute one is at 360p on this
+ * loaded 2-core machine), BENCH_SCALE_WORKERS (default "2,4"; "" skips), BENCH_PRESET (x264, default veryfast),
+ * BENCH_CHUNK_SECONDS (default 12), BENCH_SEGMENT_SECONDS (default 4), BENCH_WATCH_SECONDS (longest a viewer
+ * watches, default 120), BENCH_RESULT_SUFFIX (appended to the results file name), BENCH_SOURCE_DIR (keep the made sources
+ * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (task slots per chunked worker process), BENCH_BASELINE=0 (no one-process run), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
+ * once the viewer is done watching, without waiting for ready, so a long source measures first frame and stalls only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Video } from '@tube/shared';
+import { bearer, registerUser, startTestApp, type TestApp } from '../apps/server/test/helpers/app.ts';
+import { FFMPEG, tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
+import { emitReport, markdownTable } from './support/kit.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_DIR = path.join(ROOT, 'apps/server');
+const PASSWORD = 'correct horse battery';
+const SOURCES = (process.env.BENCH_SOURCES ?? '60:1080,600:360').split(',').map((pair) => {
+  const [seconds, height] = pair.split(':').map(Number);
+  return { seconds: seconds!, height: height! };
+});
+const SCALE_WORKERS = (process.env.BENCH_SCALE_WORKERS ?? '2,4')
+  .split(',')
+  .filter((value) => value !== '')
+  .map(Number);
+const PRESET = process.env.BENCH_PRESET ?? 'veryfast';
+const CHUNK_SECONDS = process.env.BENCH_CHUNK_SECONDS ?? '12';
+const SEGMENT_SECONDS = process.env.BENCH_SEGMENT_SECONDS ?? '4';
+/** Appended to the results file name, so runs of different sources can be kept apart. */
+const RESULT_SUFFIX = process.env.BENCH_RESULT_SUFFIX ?? '';
+const WATCH_SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 120);
+const SOURCE_DIR = process.env.BENCH_SOURCE_DIR || null;
+const WATCH_ONLY_FROM = Number(process.env.BENCH_WATCH_ONLY_FROM || Number.POSITIVE_INFINITY);
+/** BENCH_BASELINE=0 leaves out the one-process run (its ratios then show –). */
+const BASELINE = process.env.BENCH_BASELINE !== '0';
+/** Task slots per chunked worker process (BENCH_WORKER_CONCURRENCY; the server's default when unset). */
+const CHUNKED_SLOTS: Record<string, string> = process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {};
+const MODE_ENV = (mode: 'single' | 'chunked'): Record<string, string> => ({
+  ...(mode === 'chunked' ? CHUNKED_SLOTS : {}),
+  TRANSCODE_MODE: mode,
+  X264_PRESET: PRESET,
+  SEGMENT_SECONDS,
+  CHUNK_SECONDS,
+  TRANSCODE_MAX_HEIGHT: '1080',
+});
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr}`))));
+  });
+}
+
+/** Camera-like: moving picture with sensor-like noise, H.264 High with B-frames at 12 Mbit/s, keyframes every 2 s, AAC. */
+async function makeCameraSource(dir: string, seconds: number, height: number): Promise<string> {
+  const file = path.join(dir, `camera-${seconds}s-${height}p.mp4`);
+  if (
+    await stat(file).then(
+      (found) => found.size > 0,
+      () => false,
+    )
+  )
+    return file;
+  const width = Math.round((height * 16) / 9 / 2) * 2;
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=30,noise=alls=12:allf=t`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    '12M',
+    '-maxrate',
+    '12M',
+    '-bufsize',
+    '24M',
+    '-g',
+    '60',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-movflags',
+    '+faststart',
+    file,
+  ]);
+  return file;
+}
+
+/** A worker process (ROLE=worker) on the API's database and media storage with its own scratch disk, as another machine. */
+async function startWorkerProcess(app: TestApp, env: Record<string, string>): Promise<{ child: ChildProcess; dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tube-bench-worker-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVER_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      ROLE: 'worker',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: app.config.DATABASE_URL,
+      REDIS_URL: app.config.REDIS_URL,
+      REDIS_KEY_PREFIX: app.config.REDIS_KEY_PREFIX,
+      DATA_DIR: dataDir,
+      MEDIA_DIR: app.config.mediaDir,
+      ...env,
+    },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  await waitFor(async () => output.includes('Tube is running'), 120_000, 'a worker process to start').catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return { child, dataDir };
+}
+
+async function stopWorkers(workers: { child: ChildProcess; dataDir: string }[]): Promise<void> {
+  await Promise.all(
+    workers.map(async ({ child, dataDir }) => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    }),
+  );
+}
+
+/**
+ * Installed before the app loads: the first presented frame (epoch ms, to compare with this process's clock) and
+ * stalls on every <video> the page creates (the player remounts when a new quality appears).
+ */
+const WATCH_PROBE = `(() => {
+  const state = { firstFrameAt: null, stalls: [], elements: 0, played: new WeakSet() };
+  window.__watch = state;
+  const seen = new WeakSet();
+  const attach = (video) => {
+    if (seen.has(video)) return;
+    seen.add(video);
+    state.elements += 1;
+    video.requestVideoFrameCallback(() => { if (state.firstFrameAt === null) state.firstFrameAt = Date.now(); });
+  };
+  new MutationObserver(() => document.querySelectorAll('video').forEach(attach)).observe(document, { childList: true, subtree: true });
+  document.addEventListener('playing', (event) => state.played.add(event.target), true);
+  document.addEventListener('waiting', (event) => {
+    const video = event.target;
+    if (state.played.has(video) && !video.seeking && !video.ended) state.stalls.push(Math.round(video.currentTime * 10) / 10);
+  }, true);
+})();`;
+
+interface WatchState {
+  firstFrameAt: number | null;
+  stalls: number[];
+  elements: number;
+  currentTime: number;
+  paused: boolean;
+  ended: boolean;
+}
+
+const readWatch = (page: Page) =>
+  page.evaluate((): WatchState => {
+    const state = (window as unknown as { __watch: { firstFrameAt: number | null; stalls: number[]; elements: number } }).__watch;
+    const video = document.querySelector<HTMLVideoElement>('[data-testid=player-video]');
+    return {
+      firstFrameAt: state.firstFrameAt,
+      stalls: [...state.stalls],
+      elements: state.elements,
+      currentTime: video?.currentTime ?? 0,
+      paused: video?.paused ?? true,
+      ended: video?.ended ?? false,
+    };
+  });
+
+/** Upload complete → first frame, step by step (seconds after the upload completed), from the database's timestamps. */
+interface Timeline {
+  planPickedUp: number | null;
+  planWritten: number | null;
+  firstChunkStarted: number | null;
+  firstChunkDone: number | null;
+  audioStarted: number | null;
+  audioDone: number | null;
+  playable: number | null;
+}
+
+async function timelineOf(app: TestApp, videoId: string, uploadedAt: number): Promise<Timeline> {
+  const jobs = await sql<{ task: string | null; started_on: Date | null; completed_on: Date | null }>`
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.job WHERE name IN ('video.transcode', 'video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
+    UNION ALL
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.archive WHERE name IN ('video.transcode', 'video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}`.execute(
+    app.infra.db,
+  );
+  const plan = await sql<{
+    started_at: Date;
+    playable_at: Date | null;
+  }>`SELECT started_at, playable_at FROM transcode_plans WHERE video_id = ${videoId}`.execute(app.infra.db);
+  const after = (date: Date | null | undefined) => (date ? (date.getTime() - uploadedAt) / 1000 : null);
+  const earliest = (task: string | null, field: 'started_on' | 'completed_on') => {
+    const times = jobs.rows.filter((row) => row.task === task && row[field]).map((row) => row[field]!.getTime());
+    return times.length ? after(new Date(Math.min(...times))) : null;
+  };
+  return {
+    planPickedUp: earliest(null, 'started_on'),
+    planWritten: after(plan.rows[0]?.started_at),
+    firstChunkStarted: earliest('video:0:low', 'started_on'),
+    firstChunkDone: earliest('video:0:low', 'completed_on'),
+    audioStarted: earliest('audio', 'started_on'),
+    audioDone: earliest('audio', 'completed_on'),
+    playable: after(plan.rows[0]?.playable_at),
+  };
+}
+
+interface Measurement {
+  label: string;
+  timeline: Timeline | null;
+  mode: 'single' | 'chunked';
+  workers: number;
+  watchableSeconds: number;
+  firstFrameSeconds: number | null;
+  /** Null when the run ended after watching (BENCH_WATCH_ONLY_FROM). */
+  readySeconds: number | null;
+  stalls: number[] | null;
+  reloads: number | null;
+  watchedSeconds: number | null;
+  loadAverage: string;
+}
+
+async function measure(options: {
+  label: string;
+  mode: 'single' | 'chunked';
+  workers: number;
+  source: string;
+  browser: Browser | null;
+  watchOnly: boolean;
+}): Promise<Measurement> {
+  const env = MODE_ENV(options.mode);
+  const app = await startTestApp({ WEB_DIST_DIR: path.join(ROOT, 'apps/web/dist'), ...env }, 'all', { withWorker: false });
+  const workers: { child: ChildProcess; dataDir: string }[] = [];
+  const context = options.browser ? await options.browser.newContext({ viewport: { width: 960, height: 720 } }) : null;
+  try {
+    const baseUrl = await app.app.listen({ port: 0, host: '127.0.0.1' });
+    for (let index = 0; index < options.workers; index++) workers.push(await startWorkerProcess(app, env));
+    const username = `bench${Date.now().toString(36)}`;
+    const owner = await registerUser(app.app, username, PASSWORD);
+    let page: Page | null = null;
+    if (context) {
+      page = await context.newPage();
+      await page.goto(`${baseUrl}/signin`);
+      await page.getByLabel('Username or email').fill(username);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('avatar-button').waitFor({ timeout: 60_000 });
+      await context.addInitScript(WATCH_PROBE);
+    }
+    const created = (
+      await app.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(owner.accessToken), payload: { title: options.label } })
+    ).json<{ id: string }>();
+    await tusUpload(options.source, { endpoint: `${baseUrl}/api/v1/uploads`, token: owner.accessToken, videoId: created.id });
+    const uploadedAt = Date.now();
+    const since = () => (Date.now() - uploadedAt) / 1000;
+    const status = async () => (await app.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(owner.accessToken) })).json<Video>();
+    const watchable = await waitFor(
+      async () => {
+        const video = await status();
+        if (video.status === 'failed') throw new Error(`${options.label}: transcoding failed: ${video.error ?? ''}`);
+        return video.status === 'playable' || video.status === 'ready' ? video : undefined;
+      },
+      3 * 3600_000,
+      'the video to become watchable',
+    );
+    const watchableSeconds = since();
+    let readySeconds: number | null = watchable.status === 'ready' ? watchableSeconds : null;
+    let firstFrameSeconds: number | null = null;
+    let watch: WatchState | null = null;
+    let watchStarted = 0;
+    if (page) {
+      await page.goto(`${baseUrl}/watch/${created.id}`);
+      watchStarted = Date.now();
+    }
+    // Watch from the start while it is processed: until ready, the end of the video, or WATCH_SECONDS of watching.
+    for (;;) {
+      if (readySeconds === null) {
+        const video = await status();
+        if (video.status === 'failed') throw new Error(`${options.label}: transcoding failed: ${video.error ?? ''}`);
+        if (video.status === 'ready') readySeconds = since();
+      }
+      if (page) {
+        watch = await readWatch(page);
+        if (firstFrameSeconds === null && watch.firstFrameAt !== null) firstFrameSeconds = (watch.firstFrameAt - uploadedAt) / 1000;
+        if (watch.paused && !watch.ended)
+          await page.evaluate(() =>
+            document
+              .querySelector<HTMLVideoElement>('[data-testid=player-video]')
+              ?.play()
+              .catch(() => undefined),
+          );
+      }
+      const watchDone = !page || (firstFrameSeconds !== null && (watch?.ended || readySeconds !== null || (Date.now() - watchStarted) / 1000 > WATCH_SECONDS));
+      if ((readySeconds !== null || (options.watchOnly && firstFrameSeconds !== null)) && watchDone) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return {
+      label: options.label,
+      timeline: options.mode === 'chunked' ? await timelineOf(app, created.id, uploadedAt) : null,
+      mode: options.mode,
+      workers: options.workers,
+      watchableSeconds,
+      firstFrameSeconds,
+      readySeconds,
+      // One stall per position (hls.js may fire `waiting` again while it waits); a wait at the very end is for the
+      // final playlist (ENDLIST), not for any picture, and is left out.
+      stalls: watch ? [...new Set(watch.stalls)].filter((position) => position < (watchable.durationSeconds ?? Number.POSITIVE_INFINITY) - 0.5) : null,
+      reloads: watch ? Math.max(0, watch.elements - 1) : null,
+      watchedSeconds: watch ? watch.currentTime : null,
+      loadAverage: loadavg()[0]!.toFixed(1),
+    };
+  } finally {
+    await context?.close();
+    await stopWorkers(workers);
+    await app.close();
+  }
+}
+
+const seconds = (value: number | null) => (value === null ? '–' : value.toFixed(1));
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ');
+  const workDir = await mkdtemp(path.join(tmpdir(), 'tube-bench-chunked-watch-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking'],
+  });
+  const sections: string[] = [];
+  try {
+    for (const [index, spec] of SOURCES.entries()) {
+      process.stderr.write(`making a ${spec.seconds} s ${spec.height}p camera-like source…\n`);
+      const source = await makeCameraSource(SOURCE_DIR ?? workDir, spec.seconds, spec.height);
+      const name = `${spec.seconds} s ${spec.height}p30`;
+      const results: Measurement[] = [];
+      const plan: { mode: 'single' | 'chunked'; workers: number; browser: boolean }[] = [
+        ...(BASELINE ? [{ mode: 'single' as const, workers: 1, browser: true }] : []),
+        { mode: 'chunked', workers: 1, browser: true },
+        ...(index === 0 ? SCALE_WORKERS.map((workers) => ({ mode: 'chunked' as const, workers, browser: false })) : []),
+      ];
+      for (const step of plan) {
+        const label = `${name}, ${step.mode === 'single' ? 'one process (today)' : 'chunked'}, ${step.workers} worker${step.workers > 1 ? 's' : ''}`;
+        process.stderr.write(`${label}…\n`);
+        const watchOnly = step.mode === 'chunked' && spec.seconds >= WATCH_ONLY_FROM;
+        results.push(await measure({ label, mode: step.mode, workers: step.workers, source, browser: step.browser ? browser : null, watchOnly }));
+        const last = results.at(-1)!;
+        process.stderr.write(
+          `  watchable ${seconds(last.watchableSeconds)} s, first frame ${seconds(last.firstFrameSeconds)} s, ready ${seconds(last.readySeconds)} s, stalls ${last.stalls?.length ?? '–'}\n`,
+        );
+        if (last.timeline) process.stderr.write(`  timeline ${JSON.stringify(last.timeline)}\n`);
+      }
+      const single = results.find((result) => result.mode === 'single') ?? null;
+      const oneWorker = results.find((result) => result.mode === 'chunked')!;
+      const rows = results.map((result) => [
+        result.label,
+        seconds(result.watchableSeconds),
+        seconds(result.firstFrameSeconds),
+        result.firstFrameSeconds !== null && single?.firstFrameSeconds != null
+          ? `**${(result.firstFrameSeconds / single.firstFrameSeconds).toFixed(2)}×**`
+          : '–',
+        result.stalls === null
+          ? '–'
+          : result.mode === 'single'
+            ? `${result.stalls.length} (after ready)`
+            : `${result.stalls.length}${result.stalls.length ? ` (at ${result.stalls.join(', ')} s)` : ''}`,
+        result.reloads === null ? '–' : String(result.reloads),
+        seconds(result.readySeconds),
+        result.readySeconds !== null && single?.readySeconds != null ? `${(result.readySeconds / single.readySeconds).toFixed(2)}×` : '–',
+        result.mode === 'chunked' && result.readySeconds !== null && oneWorker.readySeconds !== null
+          ? `${(result.readySeconds / oneWorker.readySeconds).toFixed(2)}×`
+          : '–',
+        result.loadAverage,
+      ]);
+      sections.push(
+        `### ${name} camera-like source (H.264 High 12 Mbit/s, AAC)`,
+        '',
+        markdownTable(
+          [
+            'Run',
+            'Upload → playable/ready in API (s)',
+            'Upload → first frame in Chromium (s)',
+            'First frame ÷ one process',
+            'Stalls while watching from the start',
+            'Player reloads (new qualities)',
+            'Upload → ready (s)',
+            'Ready ÷ one process',
+            'Ready ÷ chunked 1 worker',
+            'Load (1 min) at end',
+          ],
+          rows,
+          [false, true, true, true, false, true, true, true, true, true],
+        ),
+        '',
+      );
+      const timed = results.filter((result) => result.timeline && result.firstFrameSeconds !== null);
+      if (timed.length)
+        sections.push(
+          'Where the time to the first frame goes (seconds after the upload completed; database timestamps, first frame from the page):',
+          '',
+          markdownTable(
+            [
+              'Run',
+              'Plan job picked up',
+              'Plan written',
+              'Audio started',
+              'Chunk 0 cheap tier started',
+              'Chunk 0 cheap tier done',
+              'Playable',
+              'First frame',
+              'Audio done',
+            ],
+            timed.map((result) => {
+              const timeline = result.timeline!;
+              return [
+                result.label,
+                seconds(timeline.planPickedUp),
+                seconds(timeline.planWritten),
+                seconds(timeline.audioStarted),
+                seconds(timeline.firstChunkStarted),
+                seconds(timeline.firstChunkDone),
+                seconds(timeline.playable),
+                seconds(result.firstFrameSeconds),
+                seconds(timeline.audioDone),
+              ];
+            }),
+            [false, true, true, true, true, true, true, true, true],
+          ),
+          '',
+        );
+    }
+  } finally {
+    await browser.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const report = [
+    '# Chunked pipeline, end to end: upload → first frame, stalls, wall to ready',
+    '',
+    `Command: \`npm run build:web && node --import tsx bench/chunked-watch.bench.ts --write\`. Real API + ${'`ROLE=worker`'} processes + the web app in headless Chromium (hls.js, 960×720 viewport). x264 \`${PRESET}\`, ${SEGMENT_SECONDS} s segments, ${CHUNK_SECONDS} s chunks, ladder up to 1080p. One run per row; load average (1/5/15 min) ${loadAtStart} at start, ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / ')} at end.`,
+    '',
+    ...sections,
+  ].join('\n');
+  await emitReport(report, `chunked-watch${RESULT_SUFFIX}`);
+}
+
+await main();
