@@ -191,6 +191,17 @@ export class VideoRepository {
       .execute();
   }
 
+  /**
+   * Locks the video's pipeline rows in the order the pipeline itself takes them (early start, then plan, then
+   * the video): deleting the video first would lock it before the plan that a publishing worker already holds
+   * while it waits for the video, a deadlock that PostgreSQL resolves by failing one side.
+   */
+  async lockForDelete(trx: Transaction<Database>, id: string): Promise<void> {
+    await trx.selectFrom('early_starts').select('video_id').where('video_id', '=', id).forUpdate().execute();
+    await trx.selectFrom('transcode_plans').select('video_id').where('video_id', '=', id).forUpdate().execute();
+    await trx.selectFrom('videos').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
   async delete(id: string, executor: Db | Transaction<Database> = this.db): Promise<void> {
     await executor.deleteFrom('videos').where('id', '=', id).execute();
   }

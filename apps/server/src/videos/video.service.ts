@@ -326,6 +326,7 @@ export class VideoService {
   async delete(id: string, user: AuthUser): Promise<void> {
     const row = await this.ownedRow(id, user);
     await this.db.transaction().execute(async (trx) => {
+      await this.repo.lockForDelete(trx, id);
       await cancelPendingTranscodes(trx, id);
       await cancelPendingTasks(trx, id);
       await this.repo.delete(id, trx);

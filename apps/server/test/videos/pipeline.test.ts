@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -238,5 +239,38 @@ describe('delete', () => {
     expect(await t.infra.storage.exists(`uploads/${created.id}`)).toBe(false);
     expect((await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(owner.accessToken) })).statusCode).toBe(404);
     expect((await fetch(`${base}${video.playback!.hls}`)).status).toBe(404);
+  });
+
+  it('waits for a worker that is publishing the video instead of deadlocking with it', async () => {
+    const { id } = await createVideo(owner.accessToken, { title: 'Deleted while publishing' });
+    const db = t.infra.db;
+    await sql`INSERT INTO transcode_plans (video_id, media_prefix, plan) VALUES (${id}, ${`videos/${id}/abcdefgh`}, '{}'::jsonb)`.execute(db);
+    // What a publishing worker does: the plan row first, then (after writing manifests) the video row.
+    let planLocked!: () => void;
+    let mayUpdateVideo!: () => void;
+    const locked = new Promise<void>((resolve) => (planLocked = resolve));
+    const goOn = new Promise<void>((resolve) => (mayUpdateVideo = resolve));
+    const publishing = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1 FROM transcode_plans WHERE video_id = ${id} FOR UPDATE`.execute(trx);
+      planLocked();
+      await goOn;
+      await sql`UPDATE videos SET title = title WHERE id = ${id}`.execute(trx);
+    });
+    await locked;
+    const deleting = t.app.inject({ method: 'DELETE', url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) });
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ waiting: number }>`
+          SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+        return rows[0]!.waiting > 0;
+      },
+      10_000,
+      'the delete to wait for the lock',
+    );
+    mayUpdateVideo();
+    await publishing;
+    const response = await deleting;
+    expect(response.statusCode, response.body).toBe(204);
+    expect((await t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })).statusCode).toBe(404);
   });
 });
