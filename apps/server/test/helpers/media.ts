@@ -44,6 +44,25 @@ export async function decodeAll(target: string): Promise<void> {
   await run(FFMPEG, ['-v', 'error', '-i', target, '-map', '0', '-f', 'null', '-'], { maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** Frames of the first video stream of a file or manifest, decoded one by one (ffprobe -count_frames). */
+export async function countFrames(target: string): Promise<number> {
+  const { stdout, stderr } = await run(FFPROBE, [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_frames',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    target,
+  ]);
+  const frames = Number(stdout.trim().split('\n')[0]);
+  if (!Number.isInteger(frames)) throw new Error(`ffprobe could not count the frames of ${target}: ${stdout} ${stderr}`);
+  return frames;
+}
+
 export interface UploadOptions {
   endpoint: string;
   token: string;

@@ -7,18 +7,81 @@ export function baseUrl(t: TestApp): string {
   return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 }
 
+/** Waits until the video's processing ends (ready or failed), as its owner sees it. */
+export function waitForFinalStatus(
+  t: TestApp,
+  token: string,
+  videoId: string,
+  timeoutMs = 90_000,
+  what = `video ${videoId} to finish processing`,
+): Promise<Video> {
+  return waitFor(
+    async () => {
+      const video = (await t.app.inject({ url: `/api/v1/videos/${videoId}`, headers: bearer(token) })).json<Video>();
+      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 /** Creates a video, uploads `file` with tus and waits until processing ends (ready or failed). */
 export async function uploadVideo(t: TestApp, token: string, file: string, body: Record<string, unknown> = { title: 'A video' }): Promise<Video> {
   const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(token), payload: body })).json<{ id: string }>();
   await tusUpload(file, { endpoint: `${baseUrl(t)}/api/v1/uploads`, token, videoId: created.id });
-  return waitFor(
-    async () => {
-      const video = (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(token) })).json<Video>();
-      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+  return waitForFinalStatus(t, token, created.id);
+}
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+/**
+ * A tus upload driven by hand over HTTP (the app must listen): created with its length, then fed in PATCHes when
+ * the test says so, to see what happens while the bytes are still arriving.
+ */
+export async function startPacedUpload(
+  t: TestApp,
+  token: string,
+  title: string,
+  bytes: Buffer,
+  file: { name: string; type: string } = { name: 'camera.mp4', type: 'video/mp4' },
+) {
+  const base = baseUrl(t);
+  const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(token), payload: { title } })).json<{ id: string }>();
+  const response = await fetch(`${base}/api/v1/uploads`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'tus-resumable': '1.0.0',
+      'upload-length': String(bytes.length),
+      'upload-metadata': `videoId ${b64(created.id)},filename ${b64(file.name)},filetype ${b64(file.type)}`,
     },
-    90_000,
-    `video ${created.id} to finish processing`,
-  );
+  });
+  if (response.status !== 201) throw new Error(`creating the upload answered ${response.status}: ${await response.text()}`);
+  const url = new URL(response.headers.get('location')!, base).toString();
+  let offset = 0;
+  return {
+    videoId: created.id,
+    url,
+    /** Sends the bytes up to `end`, in PATCHes of at most `step` bytes (one PATCH by default). */
+    async sendTo(end: number, step = end - offset) {
+      while (offset < end) {
+        const to = Math.min(end, offset + step);
+        const patch = await fetch(url, {
+          method: 'PATCH',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'tus-resumable': '1.0.0',
+            'upload-offset': String(offset),
+            'content-type': 'application/offset+octet-stream',
+          },
+          body: new Uint8Array(bytes.subarray(offset, to)),
+        });
+        if (patch.status !== 204) throw new Error(`PATCH at ${offset} answered ${patch.status}: ${await patch.text()}`);
+        offset = Number(patch.headers.get('upload-offset'));
+        if (offset !== to) throw new Error(`the upload is at ${offset} after sending up to ${to}`);
+      }
+    },
+  };
 }
 
 /**

@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { FFMPEG, FFPROBE, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, FFMPEG, FFPROBE, tusUpload, waitFor } from '../helpers/media.ts';
 
 const run = promisify(execFile);
 const RECORD_MS = 6000;
@@ -110,22 +110,6 @@ async function countPackets(file: string): Promise<number> {
     file,
   ]);
   return Number(stdout.trim());
-}
-
-async function countFrames(url: string): Promise<number> {
-  const { stdout } = await run(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-count_frames',
-    '-show_entries',
-    'stream=nb_read_frames',
-    '-of',
-    'csv=p=0',
-    url,
-  ]);
-  return Number(stdout.trim().split('\n')[0]);
 }
 
 beforeAll(async () => {

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { withUnknownClusterSizes } from '../../../../packages/ladder/test/support/matroska-fixtures.ts';
-import { FFMPEG, FFPROBE, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, FFMPEG, FFPROBE, tusUpload, waitFor } from '../helpers/media.ts';
+import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
 import { parseProbe } from '@tube/ladder';
 import { buildChunkedPlan, chunkedPlanOptions, type ChunkedPlan } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { samePlan } from '../../src/transcoding/early/early-start.service.ts';
@@ -47,75 +48,8 @@ const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/video
 const tasksOf = (videoId: string) =>
   t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
 
-const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-/** A tus upload driven by hand: created with its length, then fed in PATCHes when the test says so. */
-async function startUpload(title: string, bytes: Buffer, filename: string, filetype: string) {
-  const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(owner.accessToken), payload: { title } })).json<{
-    id: string;
-  }>();
-  const response = await fetch(`${base}/api/v1/uploads`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${owner.accessToken}`,
-      'tus-resumable': '1.0.0',
-      'upload-length': String(bytes.length),
-      'upload-metadata': `videoId ${b64(created.id)},filename ${b64(filename)},filetype ${b64(filetype)}`,
-    },
-  });
-  expect(response.status).toBe(201);
-  const url = new URL(response.headers.get('location')!, base).toString();
-  let offset = 0;
-  return {
-    videoId: created.id,
-    url,
-    /** Sends the bytes up to `end` in PATCHes of at most `step` bytes. */
-    async sendTo(end: number, step = end - offset) {
-      while (offset < end) {
-        const to = Math.min(end, offset + step);
-        const patch = await fetch(url, {
-          method: 'PATCH',
-          headers: {
-            authorization: `Bearer ${owner.accessToken}`,
-            'tus-resumable': '1.0.0',
-            'upload-offset': String(offset),
-            'content-type': 'application/offset+octet-stream',
-          },
-          body: new Uint8Array(bytes.subarray(offset, to)),
-        });
-        expect(patch.status).toBe(204);
-        offset = Number(patch.headers.get('upload-offset'));
-        expect(offset).toBe(to);
-      }
-    },
-  };
-}
-
-async function countFrames(url: string): Promise<number> {
-  const { stdout } = await run(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-count_frames',
-    '-show_entries',
-    'stream=nb_read_frames',
-    '-of',
-    'csv=p=0',
-    url,
-  ]);
-  return Number(stdout.trim().split('\n')[0]);
-}
-
-const waitForStatus = (videoId: string, what: string) =>
-  waitFor(
-    async () => {
-      const video = await getVideo(videoId);
-      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-    },
-    180_000,
-    what,
-  );
+const waitForStatus = (videoId: string, what: string) => waitForFinalStatus(t, owner.accessToken, videoId, 180_000, what);
+const startUpload = (title: string, bytes: Buffer, name: string, type: string) => startPacedUpload(t, owner.accessToken, title, bytes, { name, type });
 
 const chunkZeroDone = (videoId: string) =>
   waitFor(async () => (await tasksOf(videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');

@@ -3,19 +3,17 @@
  * tus PATCHes has its first chunk encoded while the rest is still to come; a MP4 with its index at the end
  * waits for completion and says so; an upload removed midway leaves nothing behind.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { FFPROBE, makeVideo, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, waitFor } from '../helpers/media.ts';
+import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
 import { sql } from 'kysely';
 
-const run = promisify(execFile);
 const ENV = {
   TRANSCODE_MODE: 'chunked',
   TRANSCODE_MAX_HEIGHT: '240',
@@ -41,72 +39,8 @@ const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/video
 const tasksOf = (videoId: string) =>
   t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
 
-const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-/** A tus upload driven by hand: created with its length, then fed in PATCHes when the test says so. */
-async function startUpload(title: string, bytes: Buffer) {
-  const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(owner.accessToken), payload: { title } })).json<{
-    id: string;
-  }>();
-  const response = await fetch(`${base}/api/v1/uploads`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${owner.accessToken}`,
-      'tus-resumable': '1.0.0',
-      'upload-length': String(bytes.length),
-      'upload-metadata': `videoId ${b64(created.id)},filename ${b64('camera.mp4')},filetype ${b64('video/mp4')}`,
-    },
-  });
-  expect(response.status).toBe(201);
-  const url = new URL(response.headers.get('location')!, base).toString();
-  let offset = 0;
-  return {
-    videoId: created.id,
-    url,
-    /** Sends the bytes up to `end` in one PATCH. */
-    async sendTo(end: number) {
-      const patch = await fetch(url, {
-        method: 'PATCH',
-        headers: {
-          authorization: `Bearer ${owner.accessToken}`,
-          'tus-resumable': '1.0.0',
-          'upload-offset': String(offset),
-          'content-type': 'application/offset+octet-stream',
-        },
-        body: new Uint8Array(bytes.subarray(offset, end)),
-      });
-      expect(patch.status).toBe(204);
-      offset = Number(patch.headers.get('upload-offset'));
-      expect(offset).toBe(end);
-    },
-  };
-}
-
-async function countFrames(url: string): Promise<number> {
-  const { stdout } = await run(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-count_frames',
-    '-show_entries',
-    'stream=nb_read_frames',
-    '-of',
-    'csv=p=0',
-    url,
-  ]);
-  return Number(stdout.trim().split('\n')[0]);
-}
-
-const waitForStatus = (videoId: string, what: string) =>
-  waitFor(
-    async () => {
-      const video = await getVideo(videoId);
-      return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-    },
-    180_000,
-    what,
-  );
+const waitForStatus = (videoId: string, what: string) => waitForFinalStatus(t, owner.accessToken, videoId, 180_000, what);
+const startUpload = (title: string, bytes: Buffer) => startPacedUpload(t, owner.accessToken, title, bytes);
 
 /** Every file under the video's media folder (its outputs), relative. */
 async function outputsOf(videoId: string): Promise<string[]> {
