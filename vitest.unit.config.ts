@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   'apps/server/test/infra/wakeups.test.ts',
   'apps/server/test/platform/config.test.ts',
   'apps/server/test/transcoding/chunked-plan.test.ts',
+  'apps/server/test/transcoding/cpu-priority.test.ts',
   'apps/server/test/transcoding/early-start-plan.test.ts',
   'apps/web/test/auth-client.test.ts',
   'apps/web/test/captions-logic.test.ts',

@@ -21,7 +21,7 @@
  * loaded 2-core machine), BENCH_SCALE_WORKERS (default "2,4"; "" skips), BENCH_PRESET (x264, default veryfast),
  * BENCH_CHUNK_SECONDS (default 12), BENCH_SEGMENT_SECONDS (default 4), BENCH_WATCH_SECONDS (longest a viewer
  * watches, default 120), BENCH_RESULT_SUFFIX (appended to the results file name), BENCH_SOURCE_DIR (keep the made sources
- * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (task slots per chunked worker process), BENCH_BASELINE=0 (no one-process run), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
+ * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (foreground task slots per chunked worker process), BENCH_BACKGROUND_SLOTS (low-priority ones), BENCH_BASELINE=0 (no one-process run), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
  * once the viewer is done watching, without waiting for ready, so a long source measures first frame and stalls only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -57,8 +57,11 @@ const SOURCE_DIR = process.env.BENCH_SOURCE_DIR || null;
 const WATCH_ONLY_FROM = Number(process.env.BENCH_WATCH_ONLY_FROM || Number.POSITIVE_INFINITY);
 /** BENCH_BASELINE=0 leaves out the one-process run (its ratios then show –). */
 const BASELINE = process.env.BENCH_BASELINE !== '0';
-/** Task slots per chunked worker process (BENCH_WORKER_CONCURRENCY; the server's default when unset). */
-const CHUNKED_SLOTS: Record<string, string> = process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {};
+/** Task slots per chunked worker process (BENCH_WORKER_CONCURRENCY, BENCH_BACKGROUND_SLOTS; the server's defaults when unset). */
+const CHUNKED_SLOTS: Record<string, string> = {
+  ...(process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {}),
+  ...(process.env.BENCH_BACKGROUND_SLOTS ? { WORKER_BACKGROUND_SLOTS: process.env.BENCH_BACKGROUND_SLOTS } : {}),
+};
 const MODE_ENV = (mode: 'single' | 'chunked'): Record<string, string> => ({
   ...(mode === 'chunked' ? CHUNKED_SLOTS : {}),
   TRANSCODE_MODE: mode,

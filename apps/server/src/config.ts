@@ -77,6 +77,7 @@ const Env = Type.Object({
   UPLOAD_SWEEP_INTERVAL: Type.Integer({ default: 60, minimum: 1 }),
   CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|https?://[^,/\\s]+(\\s*,\\s*https?://[^,/\\s]+)*)?$' }),
   WORKER_CONCURRENCY: Type.Integer({ default: 1, minimum: 1, maximum: 64 }),
+  WORKER_BACKGROUND_SLOTS: Type.Integer({ default: 1, minimum: 0, maximum: 64 }),
   JOB_RETRY_LIMIT: Type.Integer({ default: 3, minimum: 0, maximum: 20 }),
   JOB_RETRY_DELAY: Type.Integer({ default: 10, minimum: 1 }),
   JOB_LEASE_SECONDS: Type.Integer({ default: 60, minimum: 10 }),

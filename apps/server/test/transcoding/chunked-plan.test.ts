@@ -157,8 +157,8 @@ describe('scheduleTasks', () => {
       'video:2:low',
       'video:0:high',
       'video:3:low',
-      'video:1:high',
       'video:4:low',
+      'video:1:high',
       'video:5:low',
       'video:2:high',
       'video:3:high',
@@ -238,10 +238,10 @@ describe('scheduleUploader (fairness between uploaders)', () => {
       'a2/video:0:low',
       'a1/video:1:low',
       'a2/video:1:low',
-      'a1/thumbnails',
-      'a2/thumbnails',
       'a1/video:2:low',
       'a2/video:2:low',
+      'a1/thumbnails',
+      'a2/thumbnails',
       'a1/video:3:low',
       'a2/video:3:low',
     ]);
@@ -259,7 +259,7 @@ describe('scheduleUploader (fairness between uploaders)', () => {
     ]);
     // Per-upload fairness would run all three of Alice's first chunks before Bob's second; per-person runs
     // Bob's second task right after Alice's second.
-    expect(order.slice(0, 6)).toEqual(['a1/video:0:low', 'b1/video:0:low', 'a2/video:0:low', 'b1/video:1:low', 'a3/video:0:low', 'b1/thumbnails']);
+    expect(order.slice(0, 6)).toEqual(['a1/video:0:low', 'b1/video:0:low', 'a2/video:0:low', 'b1/video:1:low', 'a3/video:0:low', 'b1/video:2:low']);
     // Bob's whole video is done by the time Alice has had five tasks.
     expect(order.indexOf('b1/video:3:low')).toBeLessThan(order.indexOf('a3/video:1:low'));
   });
@@ -277,19 +277,19 @@ describe('scheduleUploader (fairness between uploaders)', () => {
       { label: 'a1', tasks: aliceTasks },
       { label: 'b1', tasks: bob },
     ]);
-    expect(order.slice(0, 6)).toEqual(['a1/video:100:low', 'b1/video:0:low', 'a1/video:101:low', 'b1/video:1:low', 'a1/video:102:low', 'b1/thumbnails']);
+    expect(order.slice(0, 6)).toEqual(['a1/video:100:low', 'b1/video:0:low', 'a1/video:101:low', 'b1/video:1:low', 'a1/video:102:low', 'b1/video:2:low']);
   });
 
   it('reschedules only what no worker has started, keeping the audio just after each video’s first chunk', () => {
     const withAudio = buildChunkedPlan(source({ durationSeconds: 36, width: 854, height: 480 }), OPTIONS);
     const started = { videoId: 'a1', plan: withAudio, pending: new Set(['video:2:low', 'thumbnails']) };
     const tasks = scheduleUploader([started, fresh('a2', withAudio)], 7);
-    expect(tasks.get('a1')!.map((task) => task.task)).toEqual(['thumbnails', 'video:2:low']);
+    expect(tasks.get('a1')!.map((task) => task.task)).toEqual(['video:2:low', 'thumbnails']);
     const a2 = tasks.get('a2')!;
     const audio = a2.find((task) => task.task === 'audio')!.priority;
     expect(audio).toBe(a2.find((task) => task.task === 'video:0:low')!.priority - 1);
     expect(audio).toBeGreaterThan(a2.find((task) => task.task === 'video:1:low')!.priority);
-    expect(ordinalOfTask('video:2:low', tasks.get('a1')!.find((task) => task.task === 'video:2:low')!.priority)).toBe(9);
+    expect(ordinalOfTask('video:2:low', tasks.get('a1')!.find((task) => task.task === 'video:2:low')!.priority)).toBe(7);
     expect(ordinalOfTask('video:0:low', a2.find((task) => task.task === 'video:0:low')!.priority)).toBe(8);
   });
 

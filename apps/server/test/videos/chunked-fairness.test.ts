@@ -22,7 +22,9 @@ const ENV = {
   X264_PRESET: 'ultrafast',
   SEGMENT_SECONDS: '1',
   CHUNK_SECONDS: '2',
+  // One task at a time, so the order the tasks ran in is the order the queue gave them.
   WORKER_CONCURRENCY: '1',
+  WORKER_BACKGROUND_SLOTS: '0',
 };
 let t: TestApp;
 let dir: string;

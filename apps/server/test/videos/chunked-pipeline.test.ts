@@ -7,8 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { FFPROBE, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
 import { VideoRepository } from '../../src/videos/video.repository.ts';
+import { BACKGROUND_NICE } from '../../src/transcoding/chunked/cpu-priority.ts';
+import { ffmpegProcessesMentioning } from '../helpers/faults.ts';
+import { processNice } from '../helpers/processes.ts';
 import { sql } from 'kysely';
 
 const run = promisify(execFile);
@@ -79,24 +82,6 @@ function tasksOf(videoId: string) {
     .where('video_id', '=', videoId)
     .orderBy('task')
     .execute();
-}
-
-async function countFrames(url: string): Promise<number> {
-  const { stdout, stderr } = await run(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-count_frames',
-    '-show_entries',
-    'stream=nb_read_frames',
-    '-of',
-    'csv=p=0',
-    url,
-  ]);
-  const frames = Number(stdout.trim().split('\n')[0]);
-  if (!Number.isInteger(frames)) throw new Error(`ffprobe could not count the frames of ${url}: ${stdout} ${stderr}`);
-  return frames;
 }
 
 beforeAll(async () => {
@@ -233,6 +218,9 @@ describe('the chunked pipeline', () => {
       );
       doomed.child.kill('SIGKILL');
       await doomed.exited;
+      // Its foreground and background slots may both have held a task when it died.
+      const lost = (await tasks()).filter((task) => task.status === 'running').map((task) => task.task);
+      expect(lost).toContain(victim.task);
       const replacement = await startWorkerProcess({}, api);
       const ready = await waitFor(
         async () => {
@@ -244,9 +232,9 @@ describe('the chunked pipeline', () => {
       );
       expect(ready.status, ready.error ?? '').toBe('ready');
       expect(replacement.output()).toContain('requeued transcode tasks whose worker stopped responding');
-      // The killed worker ran one task at a time: that task, and only it, was started twice.
+      // The tasks the killed worker held, and only they, were started twice.
       const finished = await tasks();
-      expect(finished.filter((task) => task.attempts > 1).map((task) => task.task)).toEqual([victim.task]);
+      expect(finished.filter((task) => task.attempts > 1).map((task) => task.task)).toEqual(lost);
       expect(finished.every((task) => task.status === 'done')).toBe(true);
       expect(finished.find((task) => task.task === victim.task)!.worker_name).toBe(`${victim.worker_name!.split(':')[0]}:${replacement.child.pid}`);
       expect(await countFrames(`${apiBase}${ready.playback!.hls}`)).toBe(16 * 25);
@@ -281,6 +269,23 @@ describe('the chunked pipeline', () => {
     const row = await t.infra.db.selectFrom('videos').select('attempts').where('id', '=', videoId).executeTakeFirstOrThrow();
     expect(row.attempts).toBe(1);
   }, 240_000);
+
+  it('runs a second task at low CPU priority beside the one in front', async () => {
+    const videoId = await upload('Background slot');
+    let backgroundBesideForeground = false;
+    const ready = await waitFor(
+      async () => {
+        const nices = await Promise.all((await ffmpegProcessesMentioning(videoId)).map((pid) => processNice(pid).catch(() => null)));
+        if (nices.includes(BACKGROUND_NICE) && nices.includes(0)) backgroundBesideForeground = true;
+        const video = await getVideo(videoId);
+        return video.status === 'ready' || video.status === 'failed' ? video : undefined;
+      },
+      120_000,
+      'the video to be ready',
+    );
+    expect(ready.status, ready.error ?? '').toBe('ready');
+    expect(backgroundBesideForeground).toBe(true);
+  }, 150_000);
 
   it('cancels a deleted video’s pending chunks and removes its files', async () => {
     const videoId = await upload('Deleted while processing');

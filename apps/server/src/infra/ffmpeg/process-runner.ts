@@ -26,6 +26,10 @@ export interface RunOptions {
   /** Aborting sends SIGTERM to the child's group, SIGKILL after `killGraceMs`; the run rejects once it has exited. */
   signal?: AbortSignal;
   killGraceMs?: number;
+  /** Start the child at this CPU niceness (through `nice`, so every thread it starts inherits it). */
+  nice?: number;
+  /** Called with the child's pid once it runs; the function it returns, once it has exited. */
+  onSpawn?: (pid: number) => () => void;
 }
 
 const running = new Set<ChildProcess>();
@@ -75,9 +79,11 @@ export function runProcess(command: string, args: string[], options: RunOptions 
       reject(options.signal.reason);
       return;
     }
-    const [file, argv] = wrapper ? [wrapper[0]!, [...wrapper.slice(1), command, ...args]] : [command, args];
+    const niced = options.nice ? ['nice', '-n', String(options.nice), command, ...args] : [command, ...args];
+    const [file, argv] = wrapper ? [wrapper[0]!, [...wrapper.slice(1), ...niced]] : [niced[0]!, niced.slice(1)];
     const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
+    const exited = child.pid !== undefined && options.onSpawn ? options.onSpawn(child.pid) : undefined;
     let stdout = '';
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
@@ -95,6 +101,7 @@ export function runProcess(command: string, args: string[], options: RunOptions 
     });
     const settle = () => {
       running.delete(child);
+      exited?.();
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
     };

@@ -142,7 +142,11 @@ export const WORKER_SPEED = {
   taskOverheadSeconds: 1,
   /** A viewer's first frame comes this long after `playable` (measured: ~1 s); they then play in real time. */
   viewerStartSeconds: 1,
-  /** A finished chunk reaches the player this long after its task ends (publish, the player's playlist reload). */
+  /**
+   * A finished chunk reaches storage and the playlist this long after its task ends; the player then sees it at
+   * its next playlist reload, up to one segment duration later (hls.js reloads a growing playlist every target
+   * duration), which the schedule adds on top.
+   */
   publishSeconds: 1,
   /** Kept in hand against a slower task than modelled (load on the machine, a harder scene). */
   safetySeconds: 2,
@@ -187,7 +191,8 @@ export function videoTaskOrder(plan: ChunkedPlan): string[] {
   const order = [opening!.task];
   let clock = 0;
   let edge = opening!.endSeconds;
-  const viewerAt = (time: number) => Math.max(0, time + WORKER_SPEED.publishSeconds + WORKER_SPEED.safetySeconds - WORKER_SPEED.viewerStartSeconds);
+  const reachesPlayer = WORKER_SPEED.publishSeconds + plan.segmentSeconds;
+  const viewerAt = (time: number) => Math.max(0, time + reachesPlayer + WORKER_SPEED.safetySeconds - WORKER_SPEED.viewerStartSeconds);
   for (const next of rest) {
     while (extras.length && viewerAt(clock + extras[0]!.cost + next.cost) <= edge) {
       const extra = extras.shift()!;

@@ -15,12 +15,12 @@ const LATENCY_CRITICAL_POLL_SECONDS = 0.5;
 
 export function ffmpegTools(binaries: FfmpegBinaries): MediaTools {
   return {
-    ffmpeg: (args, options) => runProcess(binaries.ffmpeg, args, options?.signal ? { signal: options.signal } : {}),
+    ffmpeg: (args, options) => runProcess(binaries.ffmpeg, args, options ?? {}),
     ffprobe: (args) => runProcess(binaries.ffprobe, args),
   };
 }
 
-type TaskQueueConfig = Pick<Config, 'JOB_RETRY_LIMIT' | 'JOB_RETRY_DELAY' | 'WORKER_CONCURRENCY'>;
+type TaskQueueConfig = Pick<Config, 'JOB_RETRY_LIMIT' | 'JOB_RETRY_DELAY' | 'WORKER_CONCURRENCY' | 'WORKER_BACKGROUND_SLOTS'>;
 
 /** TRANSCODE_MODE=chunked: `video.transcode` jobs plan the video, task jobs do the work. */
 export function chunkedTranscodeJobs(service: ChunkedTranscodeService, config: TaskQueueConfig): JobDefinition[] {
@@ -35,7 +35,8 @@ export function chunkedTranscodeJobs(service: ChunkedTranscodeService, config: T
 
 /**
  * The task queues of the chunked pipeline: video work (chunk tiers, thumbnails, finalize) on WORKER_CONCURRENCY
- * slots, and the audio on one slot of its own beside them.
+ * slots at normal CPU priority plus WORKER_BACKGROUND_SLOTS at low priority (`cpu-priority.ts`: they use the cores
+ * the foreground encodes leave idle), and the audio on one slot of its own beside them.
  */
 export function chunkedTaskJobs(config: TaskQueueConfig, service: ChunkedTranscodeService): JobDefinition[] {
   const handle: JobDefinition<TranscodeTaskJobData>['handle'] = (data, meta) =>
@@ -43,7 +44,7 @@ export function chunkedTaskJobs(config: TaskQueueConfig, service: ChunkedTransco
   const video: JobDefinition<TranscodeTaskJobData> = {
     queue: TRANSCODE_TASK_QUEUE,
     options: transcodeQueueOptions(config),
-    concurrency: config.WORKER_CONCURRENCY,
+    concurrency: config.WORKER_CONCURRENCY + config.WORKER_BACKGROUND_SLOTS,
     pollingIntervalSeconds: LATENCY_CRITICAL_POLL_SECONDS,
     handle,
     shutdown: () => service.shutdown(),

@@ -47,8 +47,9 @@ import { videoCacheKeys } from '../../videos/video.service.ts';
 import type { VideoEvents } from '../../videos/video-events.ts';
 import { probeSource } from '../source-probe.ts';
 import type { EarlyStartService } from '../early/early-start.service.ts';
-import type { MediaTools } from './media-tools.ts';
-
+import type { FfmpegRunOptions, MediaTools } from './media-tools.ts';
+import { CpuPriorities } from './cpu-priority.ts';
+import { reniceProcess } from '../../infra/ffmpeg/process-priority.ts';
 import {
   audioCoversFirstChunk,
   audioStreamOf,
@@ -56,6 +57,7 @@ import {
   chunkedPlanOptions,
   estimateRungEtas,
   estimateSecondsLeft,
+  parseVideoTaskName,
   publishState,
   tiersOfChunk,
   type AudioTaskResult,
@@ -176,6 +178,7 @@ export interface ChunkedTranscodePorts {
     | 'X264_PRESET'
     | 'STORYBOARD_INTERVAL'
     | 'KEEP_SOURCE'
+    | 'WORKER_CONCURRENCY'
   >;
 }
 
@@ -192,6 +195,7 @@ export class ChunkedTranscodeService {
   private readonly logger: Logger;
   private readonly sources: SourceCache;
   private readonly active = new Set<AbortController>();
+  private readonly cpu: CpuPriorities;
 
   constructor(
     private readonly repo: ChunkedRepository,
@@ -205,6 +209,7 @@ export class ChunkedTranscodeService {
     readonly workerName: string = `${hostname()}:${process.pid}`,
   ) {
     this.logger = logger.child({ component: 'chunked-transcode', worker: workerName });
+    this.cpu = new CpuPriorities(infra.config.WORKER_CONCURRENCY, reniceProcess);
     this.sources = new SourceCache(
       path.join(infra.config.dataDir, 'work', sourceCacheDirName(workerName)),
       (key, file) => infra.storage.download(key, file),
@@ -320,16 +325,20 @@ export class ChunkedTranscodeService {
     );
     const workDir = path.join(config.dataDir, 'work', taskScratchName(videoId, task, token));
     const startedAt = Date.now();
+    // The audio has a slot of its own and is cheap: it always runs at normal priority.
+    const tier = parseVideoTaskName(task)?.tier;
+    const cpu = claimed.kind === 'audio' ? null : this.cpu.enter({ startRungs: tier === 'low' || tier === 'all', priority: claimed.priority });
+    const run = (signal: AbortSignal): FfmpegRunOptions & { signal: AbortSignal } => (cpu ? { signal, nice: cpu.nice, onSpawn: (pid) => cpu.adopt(pid) } : { signal });
     try {
       await mkdir(workDir, { recursive: true });
       const { plan, mediaPrefix } = planRow;
       const result = partial
-        ? await this.encodeChunk(plan, mediaPrefix, partial.file, workDir, task, abort.signal, partial.bytes)
+        ? await this.encodeChunk(plan, mediaPrefix, partial.file, workDir, task, run(abort.signal), partial.bytes)
         : await this.sources.use(sourceKey!, async (source) => {
-            if (claimed.kind === 'video') return this.encodeChunk(plan, mediaPrefix, source, workDir, task, abort.signal);
+            if (claimed.kind === 'video') return this.encodeChunk(plan, mediaPrefix, source, workDir, task, run(abort.signal));
             if (claimed.kind === 'audio')
               return this.encodeAudio(plan, mediaPrefix, source, workDir, abort.signal, this.audioProgress(videoId, task, token, plan));
-            return this.makeThumbnails(plan.info, mediaPrefix, source, workDir, abort.signal);
+            return this.makeThumbnails(plan.info, mediaPrefix, source, workDir, run(abort.signal));
           });
       if (abort.signal.aborted) throw abort.signal.reason;
       const completed = await this.infra.db.transaction().execute(async (trx) => {
@@ -377,6 +386,7 @@ export class ChunkedTranscodeService {
       await this.repo.releaseTask(videoId, task, token, message);
       throw error;
     } finally {
+      cpu?.leave();
       clearInterval(heartbeat);
       await rm(workDir, { recursive: true, force: true });
       this.active.delete(abort);
@@ -413,10 +423,11 @@ export class ChunkedTranscodeService {
     source: string,
     workDir: string,
     task: string,
-    signal: AbortSignal,
+    run: FfmpegRunOptions & { signal: AbortSignal },
     /** Read only this many bytes of `source` (an upload still arriving). */
     inputBytes?: number,
   ): Promise<VideoTaskResult> {
+    const { signal } = run;
     const [, index, tierName] = task.split(':');
     const chunk = plan.chunks[Number(index)];
     const tier = chunk ? tiersOfChunk(plan, chunk.index).find((candidate) => candidate.name === tierName) : undefined;
@@ -434,7 +445,7 @@ export class ChunkedTranscodeService {
         preset: config.X264_PRESET,
         ...(inputBytes === undefined ? {} : { inputBytes }),
       }),
-      { signal },
+      run,
     );
     const files = await readdir(workDir);
     const streams: VideoTaskResult['streams'] = [];
@@ -583,7 +594,7 @@ export class ChunkedTranscodeService {
       });
   }
 
-  private async makeThumbnails(info: SourceInfo, prefix: string, source: string, workDir: string, signal: AbortSignal): Promise<Record<string, never>> {
+  private async makeThumbnails(info: SourceInfo, prefix: string, source: string, workDir: string, run: FfmpegRunOptions): Promise<Record<string, never>> {
     const { config, storage } = this.infra;
     const poster = path.join(workDir, MEDIA_FILES.poster);
     await this.tools.ffmpeg(
@@ -594,11 +605,11 @@ export class ChunkedTranscodeService {
         width: Math.min(POSTER_WIDTH, info.width),
         videoStreamIndex: info.videoStreamIndex,
       }),
-      { signal },
+      run,
     );
     const options = { intervalSeconds: config.STORYBOARD_INTERVAL, ...STORYBOARD };
     const sprite = path.join(workDir, MEDIA_FILES.storyboardSprite);
-    await this.tools.ffmpeg(buildStoryboardArgs({ input: source, output: sprite, info, ...options }), { signal });
+    await this.tools.ffmpeg(buildStoryboardArgs({ input: source, output: sprite, info, ...options }), run);
     await storage.putFile(`${prefix}/${MEDIA_FILES.poster}`, poster, mediaContentType(MEDIA_FILES.poster));
     await storage.putFile(`${prefix}/${MEDIA_FILES.storyboardSprite}`, sprite, mediaContentType(MEDIA_FILES.storyboardSprite));
     await storage.put(
