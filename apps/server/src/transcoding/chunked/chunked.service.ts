@@ -328,7 +328,8 @@ export class ChunkedTranscodeService {
     // The audio has a slot of its own and is cheap: it always runs at normal priority.
     const tier = parseVideoTaskName(task)?.tier;
     const cpu = claimed.kind === 'audio' ? null : this.cpu.enter({ startRungs: tier === 'low' || tier === 'all', priority: claimed.priority });
-    const run = (signal: AbortSignal): FfmpegRunOptions & { signal: AbortSignal } => (cpu ? { signal, nice: cpu.nice, onSpawn: (pid) => cpu.adopt(pid) } : { signal });
+    const run = (signal: AbortSignal): FfmpegRunOptions & { signal: AbortSignal } =>
+      cpu ? { signal, nice: cpu.nice, onSpawn: (pid) => cpu.adopt(pid) } : { signal };
     try {
       await mkdir(workDir, { recursive: true });
       const { plan, mediaPrefix } = planRow;

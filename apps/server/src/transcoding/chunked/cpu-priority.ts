@@ -22,9 +22,7 @@ export interface RunningTask {
  * `id`) first among equals.
  */
 export function rankTasks(running: readonly RunningTask[]): number[] {
-  return [...running]
-    .sort((a, b) => Number(b.startRungs) - Number(a.startRungs) || b.priority - a.priority || a.id - b.id)
-    .map((task) => task.id);
+  return [...running].sort((a, b) => Number(b.startRungs) - Number(a.startRungs) || b.priority - a.priority || a.id - b.id).map((task) => task.id);
 }
 
 /** Sets the CPU niceness of a running process (every thread); false when the system refuses. */
