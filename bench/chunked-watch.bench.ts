@@ -21,11 +21,11 @@
  * loaded 2-core machine), BENCH_SCALE_WORKERS (default "2,4"; "" skips), BENCH_PRESET (x264, default veryfast),
  * BENCH_CHUNK_SECONDS (default 12), BENCH_SEGMENT_SECONDS (default 4), BENCH_WATCH_SECONDS (longest a viewer
  * watches, default 120), BENCH_RESULT_SUFFIX (appended to the results file name), BENCH_SOURCE_DIR (keep the made sources
- * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (foreground task slots per chunked worker process), BENCH_BACKGROUND_SLOTS (low-priority ones), BENCH_BASELINE=0 (no one-process run), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
+ * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (foreground task slots per chunked worker process), BENCH_BACKGROUND_SLOTS (low-priority ones), BENCH_BASELINE=0 (no one-process run), BENCH_TASK_LOG=1 (print each task's start and end), BENCH_CHUNKED_VIEWER=0 (no chunked run with a viewer), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
  * once the viewer is done watching, without waiting for ready, so a long source measures first frame and stalls only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -262,6 +262,24 @@ async function timelineOf(app: TestApp, videoId: string, uploadedAt: number): Pr
   };
 }
 
+/** Every task's start and end (seconds after the upload completed), in start order, for BENCH_TASK_LOG=1. */
+async function taskLogOf(app: TestApp, videoId: string, uploadedAt: number): Promise<string> {
+  const { rows } = await sql<{ task: string | null; started_on: Date | null; completed_on: Date | null }>`
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.archive WHERE name IN ('video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
+    UNION ALL
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.job WHERE name IN ('video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
+    ORDER BY started_on`.execute(app.infra.db);
+  const at = (date: Date | null) => (date ? ((date.getTime() - uploadedAt) / 1000).toFixed(1) : '–');
+  return rows.map((row) => `  ${row.task}: ${at(row.started_on)} → ${at(row.completed_on)}`).join('\n');
+}
+
+/** Busy and total CPU time of the whole machine so far (/proc/stat, in clock ticks). */
+async function machineCpu(): Promise<{ busy: number; total: number }> {
+  const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
 interface Measurement {
   label: string;
   timeline: Timeline | null;
@@ -309,6 +327,7 @@ async function measure(options: {
     ).json<{ id: string }>();
     await tusUpload(options.source, { endpoint: `${baseUrl}/api/v1/uploads`, token: owner.accessToken, videoId: created.id });
     const uploadedAt = Date.now();
+    const cpuAtUpload = await machineCpu();
     const since = () => (Date.now() - uploadedAt) / 1000;
     const status = async () => (await app.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(owner.accessToken) })).json<Video>();
     const watchable = await waitFor(
@@ -351,6 +370,11 @@ async function measure(options: {
       if ((readySeconds !== null || (options.watchOnly && firstFrameSeconds !== null)) && watchDone) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const cpuAtEnd = await machineCpu();
+    process.stderr.write(
+      `  machine CPU busy from upload to the end: ${((100 * (cpuAtEnd.busy - cpuAtUpload.busy)) / (cpuAtEnd.total - cpuAtUpload.total)).toFixed(0)} %\n`,
+    );
+    if (process.env.BENCH_TASK_LOG && options.mode === 'chunked') process.stderr.write(`${await taskLogOf(app, created.id, uploadedAt)}\n`);
     return {
       label: options.label,
       timeline: options.mode === 'chunked' ? await timelineOf(app, created.id, uploadedAt) : null,
@@ -393,11 +417,11 @@ async function main(): Promise<void> {
       const results: Measurement[] = [];
       const plan: { mode: 'single' | 'chunked'; workers: number; browser: boolean }[] = [
         ...(BASELINE ? [{ mode: 'single' as const, workers: 1, browser: true }] : []),
-        { mode: 'chunked', workers: 1, browser: true },
+        ...(process.env.BENCH_CHUNKED_VIEWER !== '0' ? [{ mode: 'chunked' as const, workers: 1, browser: true }] : []),
         ...(index === 0 ? SCALE_WORKERS.map((workers) => ({ mode: 'chunked' as const, workers, browser: false })) : []),
       ];
       for (const step of plan) {
-        const label = `${name}, ${step.mode === 'single' ? 'one process (today)' : 'chunked'}, ${step.workers} worker${step.workers > 1 ? 's' : ''}`;
+        const label = `${name}, ${step.mode === 'single' ? 'one process (today)' : 'chunked'}, ${step.workers} worker${step.workers > 1 ? 's' : ''}${step.browser ? '' : ', no viewer'}`;
         process.stderr.write(`${label}…\n`);
         const watchOnly = step.mode === 'chunked' && spec.seconds >= WATCH_ONLY_FROM;
         results.push(await measure({ label, mode: step.mode, workers: step.workers, source, browser: step.browser ? browser : null, watchOnly }));
@@ -408,7 +432,7 @@ async function main(): Promise<void> {
         if (last.timeline) process.stderr.write(`  timeline ${JSON.stringify(last.timeline)}\n`);
       }
       const single = results.find((result) => result.mode === 'single') ?? null;
-      const oneWorker = results.find((result) => result.mode === 'chunked')!;
+      const oneWorker = results.find((result) => result.mode === 'chunked') ?? null;
       const rows = results.map((result) => [
         result.label,
         seconds(result.watchableSeconds),
@@ -424,7 +448,7 @@ async function main(): Promise<void> {
         result.reloads === null ? '–' : String(result.reloads),
         seconds(result.readySeconds),
         result.readySeconds !== null && single?.readySeconds != null ? `${(result.readySeconds / single.readySeconds).toFixed(2)}×` : '–',
-        result.mode === 'chunked' && result.readySeconds !== null && oneWorker.readySeconds !== null
+        result.mode === 'chunked' && result.readySeconds !== null && oneWorker?.readySeconds != null
           ? `${(result.readySeconds / oneWorker.readySeconds).toFixed(2)}×`
           : '–',
         result.loadAverage,

@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       ['chunked, 2 workers (x264 1 thread each)', two.wallSeconds, cpu(two.runs), playableAt(two.runs, plan)],
     ] as const;
     const lines = [
-      `Source: ${SOURCE_SECONDS} s ${info.width}×${info.height} ${info.fps} fps H.264 High 12 Mbit/s + AAC; ladder ${plan.rungs.map((rung) => rung.name).join(', ')}; x264 \`${PRESET}\`; ${SEGMENT_SECONDS} s segments; ${plan.chunks.length} chunks (${plan.chunks.map((chunk) => chunk.endSeconds - chunk.startSeconds).join(', ')} s${plan.tiers.length > 1 ? `; the first ${plan.splitChunks} split` : ''}) × tiers ${plan.tiers.map((tier) => `${tier.name} (${tier.rungIndexes.map((index) => plan.rungs[index]!.name).join('–')})`).join(', ')}.`,
+      `Source: ${SOURCE_SECONDS} s ${info.width}×${info.height} ${info.fps} fps H.264 High 12 Mbit/s + AAC; ladder ${plan.rungs.map((rung) => rung.name).join(', ')}; x264 \`${PRESET}\`; ${SEGMENT_SECONDS} s segments; ${plan.chunks.length} chunks (${plan.chunks.map((chunk) => chunk.endSeconds - chunk.startSeconds).join(', ')} s${plan.tiers.length > 1 ? `; the first ${plan.splitChunks} split${plan.alsoSplit?.length ? ` and ${plan.alsoSplit.length} later ones` : ''}` : ''}) × tiers ${plan.tiers.map((tier) => `${tier.name} (${tier.rungIndexes.map((index) => plan.rungs[index]!.name).join('–')})`).join(', ')}.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end.`,
       '',
       '| Variant | Wall to ready (s) | Σ CPU (s) | CPU ÷ single | Wall ÷ single | Ladder start playable after (s) |',

@@ -4,6 +4,7 @@ import {
   audioSecondsCovered,
   allTaskNames,
   buildChunkedPlan,
+  chunksToSplit,
   estimateRungEtas,
   estimateSecondsLeft,
   ordinalOfTask,
@@ -148,8 +149,9 @@ describe('scheduleTasks', () => {
   const byPriority = (tasks: TaskSpec[]) => [...tasks].sort((a, b) => b.priority - a.priority).map((task) => task.task);
 
   it('runs the first cheap chunk, audio, the other cheap chunks with the expensive tier slipped in where the lead allows, the rest after', () => {
-    // The whole 1080p ladder is slower than real time on one modelled worker, so every chunk is split.
-    expect(hd(60).splitChunks).toBe(hd(60).chunks.length);
+    // The whole 1080p ladder is slower than real time on one modelled worker, but the lead the window builds
+    // carries a 60 s video's last two chunks (`chunksToSplit`: none after the window).
+    expect(hd(60).alsoSplit).toBeUndefined();
     expect(byPriority(scheduleTasks(hd(60)))).toEqual([
       'video:0:low',
       'audio',
@@ -157,14 +159,12 @@ describe('scheduleTasks', () => {
       'video:2:low',
       'video:0:high',
       'video:3:low',
-      'video:4:low',
+      'video:4:all',
+      'video:5:all',
+      'thumbnails',
       'video:1:high',
-      'video:5:low',
       'video:2:high',
       'video:3:high',
-      'video:4:high',
-      'video:5:high',
-      'thumbnails',
     ]);
   });
 
@@ -193,9 +193,23 @@ describe('scheduleTasks', () => {
     ).not.toEqual([]);
   });
 
+  it('splits later chunks only where the lead needs it: some of a long 1080p source, none where the whole ladder keeps up', () => {
+    const long = hd(600);
+    const later = long.chunks.length - long.splitChunks!;
+    expect(long.alsoSplit!.length).toBeGreaterThan(later / 6);
+    expect(long.alsoSplit!.length).toBeLessThan(later / 2);
+    expect(chunksToSplit(long)).toEqual(long.alsoSplit);
+    expect(buildChunkedPlan(source({ durationSeconds: 600, width: 1280, height: 720 }), OPTIONS).alsoSplit).toBeUndefined();
+    // Without them the viewer catches up.
+    const { alsoSplit: _, ...unsplit } = long;
+    expect(stallsWithOneWorker(unsplit, scheduleTasks(unsplit))).not.toEqual([]);
+  });
+
   it('grows the expensive tier as one run from chunk 0', () => {
-    const order = byPriority(scheduleTasks(hd(600))).filter((task) => task.endsWith(':high'));
-    expect(order).toEqual(hd(600).chunks.map((chunk) => `video:${chunk.index}:high`));
+    const plan = hd(600);
+    const order = byPriority(scheduleTasks(plan)).filter((task) => task.endsWith(':high'));
+    const split = plan.chunks.filter((chunk) => tiersOfChunk(plan, chunk.index).length > 1);
+    expect(order).toEqual(split.map((chunk) => `video:${chunk.index}:high`));
   });
 
   it('puts the first chunk of a new upload ahead of later chunks of an older, longer one', () => {
@@ -331,19 +345,22 @@ describe('estimateRungEtas', () => {
     expect(estimateRungEtas(plan, [...done, task(5, 'all', 20)], busy + 20)).toEqual([0, 0, 0, 0, 0]);
   });
 
-  it('adds up everything scheduled before a rung’s last task: here every rung ends with the last whole-ladder chunk', () => {
+  it('adds up everything scheduled before a rung’s last task: the cheap rungs end with the last whole-ladder chunk, 720p with the last expensive one', () => {
     const done = [...lead, task(0, 'high', 3)];
     const left = scheduleTasks(plan).filter((spec) => spec.kind === 'video' && !done.some((entry) => entry.task === spec.task));
     expect(left.map((spec) => spec.task).sort()).toEqual(['video:1:high', 'video:2:high', 'video:3:high', 'video:4:all', 'video:5:all']);
     // Rate 1 (21 s of work in 21 s). High measured at 0.75 s per second (3 s for 4 s): 8 + 12 + 12 s left; the
-    // whole-ladder chunks borrow the cheap tier's 0.5 s per second, scaled by pixels: 24 s left.
-    const expected = Math.round(0.75 * 32 + 24 * ((0.5 * pixels([0, 1, 2, 3, 4])) / pixels([0, 1, 2, 3])));
-    expect(estimateRungEtas(plan, done, 21)).toEqual(Array(5).fill(expected));
+    // whole-ladder chunks borrow the cheap tier's 0.5 s per second, scaled by pixels: 24 s left. In the queue:
+    // high 1, all 4, high 2, all 5, high 3, so the cheap rungs are done before the last 12 s of 720p.
+    expect(videoTaskOrder(plan).slice(-5)).toEqual(['video:1:high', 'video:4:all', 'video:2:high', 'video:5:all', 'video:3:high']);
+    const whole = 24 * ((0.5 * pixels([0, 1, 2, 3, 4])) / pixels([0, 1, 2, 3]));
+    const cheap = Math.round(0.75 * 20 + whole);
+    expect(estimateRungEtas(plan, done, 21)).toEqual([cheap, cheap, cheap, cheap, Math.round(0.75 * 32 + whole)]);
   });
 
   it('gives the cheap rungs a shorter ETA than the expensive ones when the expensive tier comes last', () => {
     const hd = buildChunkedPlan(source({ durationSeconds: 60, width: 1920, height: 1080 }), OPTIONS);
-    expect(videoTaskOrder(hd).slice(-3)).toEqual(['video:4:high', 'video:5:high', 'thumbnails']);
+    expect(videoTaskOrder(hd).slice(-3)).toEqual(['video:1:high', 'video:2:high', 'video:3:high']);
     const etas = estimateRungEtas(hd, [task(0, 'low', 2), task(1, 'low', 3)], 6);
     expect(etas.slice(0, 4).every((eta) => eta === etas[0])).toBe(true);
     expect(etas[4]).toBe(etas[5]);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { processNice } from '../helpers/processes.ts';
 import { reniceProcess } from '../../src/infra/ffmpeg/process-priority.ts';
@@ -38,7 +39,10 @@ describe('CpuPriorities', () => {
     expect(second.nice).toBe(BACKGROUND_NICE);
     second.adopt(4242);
     first.leave();
-    expect(calls).toEqual([[4242, 0]]);
+    expect(calls).toEqual([
+      [4242, BACKGROUND_NICE],
+      [4242, 0],
+    ]);
     expect(second.nice).toBe(0);
   });
 
@@ -101,11 +105,14 @@ describe.runIf(process.platform === 'linux')('process niceness', () => {
   });
 
   it('renices every thread of a running process', async () => {
-    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const child = spawn('sleep', ['30'], { stdio: 'ignore', detached: true });
     try {
       expect(await processNice(child.pid!)).toBe(0);
       expect(reniceProcess(child.pid!, 12)).toBe(true);
       expect(await processNice(child.pid!)).toBe(12);
+      // Its session's autogroup too, where the kernel schedules by autogroup.
+      const autogroup = await readFile(`/proc/${child.pid}/autogroup`, 'utf8').catch(() => null);
+      if (autogroup !== null) expect(autogroup).toMatch(/ nice 12\s*$/);
     } finally {
       child.kill('SIGKILL');
     }

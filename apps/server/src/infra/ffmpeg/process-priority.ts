@@ -1,11 +1,14 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
  * Sets the CPU niceness of a running process. Linux keeps a niceness per thread, and a process's threads
  * (ffmpeg's decoder and encoder threads) started before the change keep their own, so every thread listed in
- * `/proc/<pid>/task` is changed. False when the process is gone or the system refuses (lowering the niceness
- * needs CAP_SYS_NICE).
+ * `/proc/<pid>/task` is changed. And with autogroup scheduling (the default on desktop and most server kernels)
+ * the niceness of threads only weighs against other threads of the same session: a child started in a session of
+ * its own (`detached`, as `runProcess` starts them) competes with other sessions by its autogroup's niceness, so
+ * that is set too. False when the process is gone or the system refuses (lowering the niceness needs
+ * CAP_SYS_NICE).
  */
 export function reniceProcess(pid: number, nice: number): boolean {
   let threads: number[];
@@ -21,6 +24,12 @@ export function reniceProcess(pid: number, nice: number): boolean {
     } catch {
       ok = false;
     }
+  }
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch (error) {
+    // No autogroup scheduling (no such file) leaves the thread niceness, which then weighs on its own.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') ok = false;
   }
   return ok;
 }

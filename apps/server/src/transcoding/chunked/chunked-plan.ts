@@ -29,6 +29,11 @@ export interface ChunkedPlan {
    * that decodes once and encodes every rung. Absent in plans written before it existed: every chunk is split.
    */
   splitChunks?: number;
+  /**
+   * Later chunks split too (`chunksToSplit`): where one worker encodes the whole ladder slower than real time, the
+   * cheap tier of some chunks restores the lead the whole-ladder chunks eat into. Absent: none.
+   */
+  alsoSplit?: number[];
 }
 
 export interface ChunkedPlanOptions {
@@ -68,22 +73,52 @@ export function buildChunkedPlan(info: SourceInfo, options: ChunkedPlanOptions):
     chunkSeconds: options.chunkSeconds,
     firstChunkSeconds: options.segmentSeconds,
   });
-  // Chunk 0 is always split: its cheap tier alone makes the video playable. When one worker encodes the whole
-  // ladder slower than real time, a viewer would catch up with every whole-ladder chunk, so the cheap tier then
-  // runs ahead for the whole video (the price: a second decode of every chunk).
-  const window = Math.max(1, chunks.filter((chunk) => chunk.startSeconds < options.splitSeconds).length);
-  const wholeLadder = modelledCost(
-    { info, rungs },
-    options.chunkSeconds,
-    rungs.map((_, index) => index),
-  );
-  const splitChunks = tiers.length > 1 && wholeLadder >= options.chunkSeconds ? chunks.length : window;
-  return { info, rungs, tiers, chunks, segmentSeconds: options.segmentSeconds, splitChunks };
+  // Chunk 0 is always split: its cheap tier alone makes the video playable.
+  const splitChunks = Math.max(1, chunks.filter((chunk) => chunk.startSeconds < options.splitSeconds).length);
+  const plan: ChunkedPlan = { info, rungs, tiers, chunks, segmentSeconds: options.segmentSeconds, splitChunks };
+  const alsoSplit = tiers.length > 1 ? chunksToSplit(plan) : [];
+  return alsoSplit.length ? { ...plan, alsoSplit } : plan;
+}
+
+/**
+ * Where a viewer who started at the first frame is, in seconds of video, `time` seconds after the first chunk's
+ * start rungs were done (the clock of the one-worker model), counting what stands between a finished task and
+ * the player (`WORKER_SPEED`).
+ */
+function viewerPosition(plan: Pick<ChunkedPlan, 'segmentSeconds'>, time: number): number {
+  const reachesPlayer = WORKER_SPEED.publishSeconds + plan.segmentSeconds;
+  return Math.max(0, time + reachesPlayer + WORKER_SPEED.safetySeconds - WORKER_SPEED.viewerStartSeconds);
+}
+
+/**
+ * The chunks after the split window that get a cheap-tier task of their own, chosen in chunk order with one worker
+ * at `WORKER_SPEED` running only the start-rung tasks (everything else can wait): a chunk decodes once for the
+ * whole ladder unless that would let the viewer reach the end of what is encoded, in which case its cheap tier
+ * alone extends the start rungs. Where the whole ladder is faster than real time this splits nothing; for a 1080p
+ * source on the 2-core machine about one chunk in four, instead of every chunk (a second decode costs ~17 % of a
+ * chunk's CPU).
+ */
+export function chunksToSplit(plan: ChunkedPlan): number[] {
+  const window = plan.splitChunks ?? plan.chunks.length;
+  const cheap = plan.tiers[0]!.rungIndexes;
+  const every = plan.rungs.map((_, index) => index);
+  const split: number[] = [];
+  let clock = 0;
+  let edge = plan.chunks[0]?.endSeconds ?? 0;
+  for (const chunk of plan.chunks.slice(1)) {
+    const seconds = chunk.endSeconds - chunk.startSeconds;
+    const whole = modelledCost(plan, seconds, every);
+    const splitHere = chunk.index < window || viewerPosition(plan, clock + whole) > edge;
+    if (splitHere && chunk.index >= window) split.push(chunk.index);
+    clock += splitHere ? modelledCost(plan, seconds, cheap) : whole;
+    edge = chunk.endSeconds;
+  }
+  return split;
 }
 
 /** The tasks (as tiers) that encode one chunk: cheap + expensive in the lead window, else one for every rung. */
 export function tiersOfChunk(plan: ChunkedPlan, chunkIndex: number): Tier[] {
-  if (plan.tiers.length < 2 || chunkIndex < (plan.splitChunks ?? plan.chunks.length)) return plan.tiers;
+  if (plan.tiers.length < 2 || chunkIndex < (plan.splitChunks ?? plan.chunks.length) || plan.alsoSplit?.includes(chunkIndex)) return plan.tiers;
   return [{ name: 'all', rungIndexes: plan.rungs.map((_, index) => index) }];
 }
 
@@ -167,7 +202,7 @@ function modelledCost(plan: Pick<ChunkedPlan, 'info' | 'rungs'>, seconds: number
  * The order of one video's tasks (after its audio) for zero stalls with one worker: a viewer who starts at the
  * first frame must never catch up with the start rungs. The tasks that extend the start rungs (the cheap tier of
  * the lead chunks, then every later chunk in one task) run in chunk order; the others (the expensive tier of the
- * lead chunks, in order, so HD grows as one run from chunk 0; then poster and storyboard) are slipped in as soon
+ * lead chunks, in order, so HD grows as one run from chunk 0, with poster and storyboard after its first chunk) are slipped in as soon
  * as, at `WORKER_SPEED`, the next start-rung task still lands before the viewer reaches its chunk, and otherwise
  * run once the start rungs are complete. With more workers, or faster ones, everything only comes sooner.
  */
@@ -185,14 +220,15 @@ export function videoTaskOrder(plan: ChunkedPlan): string[] {
     for (const tier of rest)
       extras.push({ task: videoTaskName(chunk.index, tier.name), cost: modelledCost(plan, chunkSeconds(chunk.index), tier.rungIndexes) });
   }
-  extras.push({ task: 'thumbnails', cost: modelledCost(plan, plan.info.durationSeconds, []) });
+  // Poster and storyboard right after the first chunk's expensive tier: the poster shows while the video is
+  // processed, and the last task to finish (running alone, on part of the machine) is not a pass over the whole file.
+  extras.splice(Math.min(1, extras.length), 0, { task: 'thumbnails', cost: modelledCost(plan, plan.info.durationSeconds, []) });
   // The clock starts when the first chunk's start rungs are done (with the audio, the video is playable).
   const [opening, ...rest] = ahead;
   const order = [opening!.task];
   let clock = 0;
   let edge = opening!.endSeconds;
-  const reachesPlayer = WORKER_SPEED.publishSeconds + plan.segmentSeconds;
-  const viewerAt = (time: number) => Math.max(0, time + reachesPlayer + WORKER_SPEED.safetySeconds - WORKER_SPEED.viewerStartSeconds);
+  const viewerAt = (time: number) => viewerPosition(plan, time);
   for (const next of rest) {
     while (extras.length && viewerAt(clock + extras[0]!.cost + next.cost) <= edge) {
       const extra = extras.shift()!;

@@ -58,6 +58,8 @@ export class CpuPriorities {
       },
       adopt: (pid) => {
         entry.pids.add(pid);
+        // Started at its niceness (`nice -n`), but its session's autogroup needs it too (process-priority.ts).
+        if (entry.nice !== 0) this.renice(pid, entry.nice);
         return () => entry.pids.delete(pid);
       },
       leave: () => {
