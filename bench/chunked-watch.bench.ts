@@ -33,11 +33,11 @@ import { sql } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../apps/server/test/helpers/app.ts';
+import { spawnFleetWorker } from '../apps/server/test/helpers/faults.ts';
 import { FFMPEG, tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
 import { emitReport, markdownTable } from './support/kit.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_DIR = path.join(ROOT, 'apps/server');
 const PASSWORD = 'correct horse battery';
 const SOURCES = (process.env.BENCH_SOURCES ?? '60:1080,600:360').split(',').map((pair) => {
   const [seconds, height] = pair.split(':').map(Number);
@@ -138,30 +138,12 @@ async function makeCameraSource(dir: string, seconds: number, height: number): P
 /** A worker process (ROLE=worker) on the API's database and media storage with its own scratch disk, as another machine. */
 async function startWorkerProcess(app: TestApp, env: Record<string, string>): Promise<{ child: ChildProcess; dataDir: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tube-bench-worker-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: app.config.DATABASE_URL,
-      REDIS_URL: app.config.REDIS_URL,
-      REDIS_KEY_PREFIX: app.config.REDIS_KEY_PREFIX,
-      DATA_DIR: dataDir,
-      MEDIA_DIR: app.config.mediaDir,
-      ...env,
-    },
+  const worker = spawnFleetWorker(app, env, dataDir);
+  await worker.running(120_000).catch((error: unknown) => {
+    worker.child.kill('SIGKILL');
+    throw error;
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-  await waitFor(async () => output.includes('Tube is running'), 120_000, 'a worker process to start').catch((error: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${error.message}\n${output}`);
-  });
-  return { child, dataDir };
+  return { child: worker.child, dataDir };
 }
 
 async function stopWorkers(workers: { child: ChildProcess; dataDir: string }[]): Promise<void> {

@@ -7,7 +7,7 @@ import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
 import { baseUrl } from '../helpers/videos.ts';
-import { ffmpegProcessesMentioning, holdHeavyTestLock, spawnTube, type TubeProcess } from '../helpers/faults.ts';
+import { ffmpegProcessesMentioning, holdHeavyTestLock, spawnFleetWorker, type TubeProcess } from '../helpers/faults.ts';
 import { startReaper } from '../../src/transcoding/transcode.jobs.ts';
 
 /**
@@ -29,12 +29,7 @@ const SLOW = { X264_PRESET: 'slower', TRANSCODE_MAX_HEIGHT: '360' };
 const FAST = { X264_PRESET: 'ultrafast', TRANSCODE_MAX_HEIGHT: '240' };
 
 function startWorker(env: Record<string, string>): TubeProcess {
-  const worker = spawnTube({
-    ROLE: 'worker',
-    DATABASE_URL: t.config.DATABASE_URL,
-    REDIS_URL: t.config.REDIS_URL,
-    REDIS_KEY_PREFIX: t.config.REDIS_KEY_PREFIX,
-    DATA_DIR: t.dataDir,
+  const worker = spawnFleetWorker(t, {
     JOB_LEASE_SECONDS: '10',
     SEGMENT_SECONDS: '1',
     TRANSCODE_MODE: 'single',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { TestApp } from './app.ts';
 import { TEST_ADMIN_URL } from './database.ts';
 
 /** Test servers this suite starts listen in 43000–43999 (the range reserved for these tests). */
@@ -109,6 +110,23 @@ export function spawnTube(env: Record<string, string | undefined>): TubeProcess 
       }
     },
   };
+}
+
+/**
+ * A `ROLE=worker` process of the fleet `app` belongs to: its database, Redis key prefix and media storage, with
+ * `dataDir` as its scratch disk (the app's own by default: another process on the same machine; a directory of
+ * its own: another machine that shares only storage and the database).
+ */
+export function spawnFleetWorker(app: Pick<TestApp, 'config' | 'dataDir'>, env: Record<string, string | undefined> = {}, dataDir = app.dataDir): TubeProcess {
+  return spawnTube({
+    ROLE: 'worker',
+    DATABASE_URL: app.config.DATABASE_URL,
+    REDIS_URL: app.config.REDIS_URL,
+    REDIS_KEY_PREFIX: app.config.REDIS_KEY_PREFIX,
+    DATA_DIR: dataDir,
+    MEDIA_DIR: app.config.mediaDir,
+    ...env,
+  });
 }
 
 /** Pids of running ffmpeg/ffprobe processes whose command line mentions `needle` (e.g. a test's data directory). */

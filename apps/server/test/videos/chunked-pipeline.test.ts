@@ -1,8 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
@@ -10,12 +11,11 @@ import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app
 import { countFrames, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
 import { VideoRepository } from '../../src/videos/video.repository.ts';
 import { BACKGROUND_NICE } from '../../src/transcoding/chunked/cpu-priority.ts';
-import { ffmpegProcessesMentioning } from '../helpers/faults.ts';
+import { ffmpegProcessesMentioning, spawnFleetWorker } from '../helpers/faults.ts';
 import { processNice } from '../helpers/processes.ts';
 import { sql } from 'kysely';
 
 const run = promisify(execFile);
-const serverDir = path.resolve(import.meta.dirname, '../..');
 const CHUNKED_ENV = {
   TRANSCODE_MODE: 'chunked',
   TRANSCODE_MAX_HEIGHT: '240',
@@ -33,36 +33,14 @@ let base: string;
 let dir: string;
 let owner: Awaited<ReturnType<typeof registerUser>>;
 let source: string;
-const children: ReturnType<typeof spawn>[] = [];
+const children: ChildProcess[] = [];
 
 /** Another worker process: same database and media storage, its own scratch disk (as another machine). */
 async function startWorkerProcess(env: Record<string, string> = {}, app: TestApp = t) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'tube-chunk-worker-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: app.config.DATABASE_URL,
-      REDIS_URL: app.config.REDIS_URL,
-      REDIS_KEY_PREFIX: app.config.REDIS_KEY_PREFIX,
-      DATA_DIR: dataDir,
-      MEDIA_DIR: app.config.mediaDir,
-      ...CHUNKED_ENV,
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  children.push(child);
-  await waitFor(async () => output.includes('Tube is running'), 90_000, 'the worker process to start').catch((error: Error) => {
-    throw new Error(`${error.message}\n${output}`);
-  });
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)), dataDir };
+  const worker = spawnFleetWorker(app, { ...CHUNKED_ENV, ...env }, await mkdtemp(path.join(tmpdir(), 'tube-chunk-worker-')));
+  children.push(worker.child);
+  await worker.running(90_000);
+  return worker;
 }
 
 async function upload(title: string, file = source): Promise<string> {
@@ -271,20 +249,31 @@ describe('the chunked pipeline', () => {
   }, 240_000);
 
   it('runs a second task at low CPU priority beside the one in front', async () => {
-    const videoId = await upload('Background slot');
-    let backgroundBesideForeground = false;
-    const ready = await waitFor(
-      async () => {
-        const nices = await Promise.all((await ffmpegProcessesMentioning(videoId)).map((pid) => processNice(pid).catch(() => null)));
-        if (nices.includes(BACKGROUND_NICE) && nices.includes(0)) backgroundBesideForeground = true;
-        const video = await getVideo(videoId);
-        return video.status === 'ready' || video.status === 'failed' ? video : undefined;
-      },
-      120_000,
-      'the video to be ready',
-    );
-    expect(ready.status, ready.error ?? '').toBe('ready');
-    expect(backgroundBesideForeground).toBe(true);
+    // A slow worker process of its own, so that its two tasks run side by side for seconds.
+    const api = await startTestApp(CHUNKED_ENV, 'api');
+    try {
+      await api.app.listen({ port: 0, host: '127.0.0.1' });
+      const uploader = await registerUser(api.app, 'nicer');
+      const created = (
+        await api.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(uploader.accessToken), payload: { title: 'Background slot' } })
+      ).json<{ id: string }>();
+      const worker = await startWorkerProcess({ X264_PRESET: 'veryslow' }, api);
+      await tusUpload(source, {
+        endpoint: `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/api/v1/uploads`,
+        token: uploader.accessToken,
+        videoId: created.id,
+      });
+      let backgroundBesideForeground = false;
+      for (const deadline = Date.now() + 90_000; !backgroundBesideForeground && Date.now() < deadline; await sleep(50)) {
+        const nices = await Promise.all((await ffmpegProcessesMentioning(created.id)).map((pid) => processNice(pid).catch(() => null)));
+        backgroundBesideForeground = nices.includes(BACKGROUND_NICE) && nices.includes(0);
+      }
+      expect(backgroundBesideForeground).toBe(true);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    } finally {
+      await api.close();
+    }
   }, 150_000);
 
   it('cancels a deleted video’s pending chunks and removes its files', async () => {

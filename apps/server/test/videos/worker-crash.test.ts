@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { ffmpegProcessesMentioning } from '../helpers/faults.ts';
+import { ffmpegProcessesMentioning, spawnFleetWorker } from '../helpers/faults.ts';
 import { makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
 import { sql } from 'kysely';
 
@@ -15,36 +15,17 @@ import { sql } from 'kysely';
  * encoding and nothing else, and the next worker to start removes what it left on disk; a stopped worker hands
  * its chunk back at once. The one-process mode (TRANSCODE_MODE=single) keeps one test of its own.
  */
-const serverDir = path.resolve(import.meta.dirname, '../..');
 const CHUNKED = { SEGMENT_SECONDS: '1', CHUNK_SECONDS: '4', JOB_LEASE_SECONDS: '10', JOB_RETRY_DELAY: '1' };
 let t: TestApp;
 let base: string;
 let dir: string;
-const workers: ReturnType<typeof spawn>[] = [];
+const workers: ChildProcess[] = [];
 
 /** A separate worker process on the same database and data directory, as a restarted worker on one machine. */
 function startWorkerProcess(env: Record<string, string>, app: TestApp = t) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      ROLE: 'worker',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: app.config.DATABASE_URL,
-      REDIS_URL: app.config.REDIS_URL,
-      REDIS_KEY_PREFIX: app.config.REDIS_KEY_PREFIX,
-      DATA_DIR: app.dataDir,
-      ...CHUNKED,
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  workers.push(child);
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  const worker = spawnFleetWorker(app, { ...CHUNKED, ...env });
+  workers.push(worker.child);
+  return worker;
 }
 
 beforeAll(async () => {
