@@ -202,24 +202,24 @@ export class ChunkedTranscodeService {
     private readonly videos: VideoRepository,
     private readonly notifier: VideoEvents,
     private readonly early: EarlyStartService,
-    private readonly infra: ChunkedTranscodePorts,
+    private readonly ports: ChunkedTranscodePorts,
     logger: Logger,
     private readonly tools: MediaTools,
     /** Recorded on each task, to see which worker did what. */
     readonly workerName: string = `${hostname()}:${process.pid}`,
   ) {
     this.logger = logger.child({ component: 'chunked-transcode', worker: workerName });
-    this.cpu = new CpuPriorities(infra.config.WORKER_CONCURRENCY, reniceProcess);
+    this.cpu = new CpuPriorities(ports.config.WORKER_CONCURRENCY, reniceProcess);
     this.sources = new SourceCache(
-      path.join(infra.config.dataDir, 'work', sourceCacheDirName(workerName)),
-      (key, file) => infra.storage.download(key, file),
-      (key) => infra.storage.localPath?.(key) ?? null,
+      path.join(ports.config.dataDir, 'work', sourceCacheDirName(workerName)),
+      (key, file) => ports.storage.download(key, file),
+      (key) => ports.storage.localPath?.(key) ?? null,
     );
   }
 
   /** Step 1, for a `video.transcode` job: plan the video (or resume its plan after an interruption). */
   async plan(videoId: string): Promise<void> {
-    const { config } = this.infra;
+    const { config } = this.ports;
     const token = randomUUID();
     const claimed = await this.videos.claim(videoId, token, config.JOB_LEASE_SECONDS);
     if (!claimed) return;
@@ -245,8 +245,8 @@ export class ChunkedTranscodeService {
     }
     if (existing && !existing.finishedAt) {
       // Requeued after every worker stopped: the finished chunks stay, the rest is queued again.
-      await this.infra.db.transaction().execute(async (trx) => {
-        for (const task of await this.repo.unfinishedTasks(videoId, trx)) await enqueueTask(this.infra.queue, trx, { videoId, task: task.task }, task.priority);
+      await this.ports.db.transaction().execute(async (trx) => {
+        for (const task of await this.repo.unfinishedTasks(videoId, trx)) await enqueueTask(this.ports.queue, trx, { videoId, task: task.task }, task.priority);
       });
       this.logger.info({ videoId }, 'resumed an interrupted chunked transcode');
       // Chunks finished during the upload may already make the video playable.
@@ -267,10 +267,10 @@ export class ChunkedTranscodeService {
     }
     const plan = buildChunkedPlan(info, chunkedPlanOptions(config));
     const mediaPrefix = mediaPrefixFor(videoId, token.slice(0, 8));
-    await this.infra.db.transaction().execute(async (trx) => {
+    await this.ports.db.transaction().execute(async (trx) => {
       const tasks = await this.schedule(trx, videoId, plan);
       await this.repo.createPlan(trx, videoId, mediaPrefix, plan, tasks);
-      for (const task of tasks) await enqueueTask(this.infra.queue, trx, { videoId, task: task.task }, task.priority);
+      for (const task of tasks) await enqueueTask(this.ports.queue, trx, { videoId, task: task.task }, task.priority);
     });
     // This process's idle task workers start on the first tasks now rather than at their next poll.
     wakeQueue(TRANSCODE_TASK_QUEUE);
@@ -295,7 +295,7 @@ export class ChunkedTranscodeService {
       await this.publish(videoId);
       return;
     }
-    const { config } = this.infra;
+    const { config } = this.ports;
     const token = randomUUID();
     const claimed = await this.repo.claimTask(videoId, task, token, this.workerName, config.JOB_LEASE_SECONDS);
     if (!claimed) return;
@@ -342,10 +342,10 @@ export class ChunkedTranscodeService {
             return this.makeThumbnails(plan.info, mediaPrefix, source, workDir, run(abort.signal));
           });
       if (abort.signal.aborted) throw abort.signal.reason;
-      const completed = await this.infra.db.transaction().execute(async (trx) => {
+      const completed = await this.ports.db.transaction().execute(async (trx) => {
         if (!(await this.repo.completeTask(trx, videoId, task, token, result, (Date.now() - startedAt) / 1000))) return false;
         const done = await this.repo.doneTasks(videoId, trx);
-        if (done.length === (await this.repo.countTasks(videoId, trx))) await enqueueTask(this.infra.queue, trx, { videoId, task: FINALIZE_TASK }, 0);
+        if (done.length === (await this.repo.countTasks(videoId, trx))) await enqueueTask(this.ports.queue, trx, { videoId, task: FINALIZE_TASK }, 0);
         return true;
       });
       if (!completed) throw new LeaseLostError('lease lost before completing');
@@ -355,16 +355,16 @@ export class ChunkedTranscodeService {
       const reason = abort.signal.aborted ? abort.signal.reason : error;
       if (reason instanceof ShutdownError) {
         await this.repo.releaseTask(videoId, task, token, 'The worker stopped; another one takes over');
-        await this.infra.db.transaction().execute((trx) => enqueueTask(this.infra.queue, trx, { videoId, task }, claimed.priority));
+        await this.ports.db.transaction().execute((trx) => enqueueTask(this.ports.queue, trx, { videoId, task }, claimed.priority));
         log.info('worker shutting down: task handed back to the queue');
         return;
       }
       if (reason instanceof LeaseLostError) {
         // Deleted mid-task: what this task uploaded must not outlive the video.
-        if (!(await this.videos.findById(videoId))) await this.infra.storage.deletePrefix(`videos/${videoId}`).catch(() => undefined);
+        if (!(await this.videos.findById(videoId))) await this.ports.storage.deletePrefix(`videos/${videoId}`).catch(() => undefined);
         // The plan was dropped (an upload abandoned with work started early): its outputs go with it.
         else if ((await this.repo.findPlan(videoId))?.mediaPrefix !== planRow.mediaPrefix)
-          await this.infra.storage.deletePrefix(planRow.mediaPrefix).catch(() => undefined);
+          await this.ports.storage.deletePrefix(planRow.mediaPrefix).catch(() => undefined);
         log.warn('stopped: the video was deleted or the task was taken over');
         return;
       }
@@ -373,7 +373,7 @@ export class ChunkedTranscodeService {
         log.warn({ reason: error.reason }, 'source refused while encoding');
         await this.repo.releaseTask(videoId, task, token, error.reason);
         await this.fail(videoId, error.reason);
-        await this.infra.storage.deletePrefix(planRow.mediaPrefix).catch(() => undefined);
+        await this.ports.storage.deletePrefix(planRow.mediaPrefix).catch(() => undefined);
         return;
       }
       const message = readableFailure(error);
@@ -404,7 +404,7 @@ export class ChunkedTranscodeService {
   }
 
   private async probe(file: string): Promise<SourceInfo> {
-    const { config } = this.infra;
+    const { config } = this.ports;
     const info = await probeSource(this.tools.ffprobe, file, {
       maxWidth: config.SOURCE_MAX_WIDTH,
       maxHeight: config.SOURCE_MAX_HEIGHT,
@@ -434,7 +434,7 @@ export class ChunkedTranscodeService {
     const tier = chunk ? tiersOfChunk(plan, chunk.index).find((candidate) => candidate.name === tierName) : undefined;
     if (!chunk || !tier) throw new Error(`unknown task ${task}`);
     const rungs = tier.rungIndexes.map((rungIndex) => plan.rungs[rungIndex]!);
-    const { config } = this.infra;
+    const { config } = this.ports;
     await this.tools.ffmpeg(
       buildChunkArgs({
         input: source,
@@ -461,7 +461,7 @@ export class ChunkedTranscodeService {
         placed.segments.map((segment) => ({ name: segment.name, body: Buffer.from(segment.bytes) })),
         signal,
       );
-      if (chunk.index === 0) await this.infra.storage.put(`${prefix}/${publishedNames.init(rungIndex)}`, init, mediaContentType('init.m4s'));
+      if (chunk.index === 0) await this.ports.storage.put(`${prefix}/${publishedNames.init(rungIndex)}`, init, mediaContentType('init.m4s'));
       streams.push({
         stream: rungIndex,
         timescale: placed.timescale,
@@ -523,7 +523,7 @@ export class ChunkedTranscodeService {
       const localSegments: Buffer[] = [];
       for (let number = firstNumber; number <= count; number++) localSegments.push(await readFile(path.join(workDir, CHUNK_FILES.audioSegmentOf(number))));
       const placed = placeAudioSegments({ stream, init, localSegments, firstNumber });
-      if (!header) await this.infra.storage.put(`${prefix}/${publishedNames.init(stream)}`, init, mediaContentType('init.m4s'));
+      if (!header) await this.ports.storage.put(`${prefix}/${publishedNames.init(stream)}`, init, mediaContentType('init.m4s'));
       await this.uploadAll(
         prefix,
         placed.segments.map((segment) => ({ name: segment.name, body: Buffer.from(segment.bytes) })),
@@ -596,7 +596,7 @@ export class ChunkedTranscodeService {
   }
 
   private async makeThumbnails(info: SourceInfo, prefix: string, source: string, workDir: string, run: FfmpegRunOptions): Promise<Record<string, never>> {
-    const { config, storage } = this.infra;
+    const { config, storage } = this.ports;
     const poster = path.join(workDir, MEDIA_FILES.poster);
     await this.tools.ffmpeg(
       buildPosterArgs({
@@ -626,7 +626,7 @@ export class ChunkedTranscodeService {
     const next = async (): Promise<void> => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         if (signal.aborted) return;
-        await this.infra.storage.put(`${prefix}/${file.name}`, file.body, mediaContentType(file.name));
+        await this.ports.storage.put(`${prefix}/${file.name}`, file.body, mediaContentType(file.name));
       }
     };
     await Promise.all(Array.from({ length: 6 }, next));
@@ -637,7 +637,7 @@ export class ChunkedTranscodeService {
    * older view over a newer one. Idempotent: it rewrites the same manifests from the same finished tasks.
    */
   async publish(videoId: string): Promise<void> {
-    const became = await this.infra.db.transaction().execute(async (trx): Promise<'playable' | 'ready' | null> => {
+    const became = await this.ports.db.transaction().execute(async (trx): Promise<'playable' | 'ready' | null> => {
       const planRow = await this.repo.lockPlan(trx, videoId);
       if (!planRow) return null;
       const { plan, mediaPrefix } = planRow;
@@ -650,7 +650,7 @@ export class ChunkedTranscodeService {
         await this.recordProgress(trx, videoId, plan, state, done, planRow.startedAt, []);
         return null;
       }
-      const { storage } = this.infra;
+      const { storage } = this.ports;
       // Media playlists before the master that points at them; the MPD only when complete.
       for (const [name, body] of files) if (name !== HLS_MASTER) await storage.put(`${mediaPrefix}/${name}`, body, mediaContentType(name));
       await storage.put(`${mediaPrefix}/${HLS_MASTER}`, files.get(HLS_MASTER)!, mediaContentType(HLS_MASTER));
@@ -667,7 +667,7 @@ export class ChunkedTranscodeService {
       await this.recordProgress(trx, videoId, plan, state, done, planRow.startedAt, renditions);
       return nowPlayable ? 'playable' : null;
     });
-    await this.infra.cache.del(...videoCacheKeys(videoId));
+    await this.ports.cache.del(...videoCacheKeys(videoId));
     if (became === 'ready') {
       await this.notifier.videoReady(videoId);
       await this.afterReady(videoId);
@@ -709,14 +709,14 @@ export class ChunkedTranscodeService {
     const video = await this.videos.findById(videoId);
     if (!video?.source_key) return;
     await this.sources.forget(video.source_key);
-    const { storage, config } = this.infra;
+    const { storage, config } = this.ports;
     await storage.delete(`${video.source_key}.json`).catch(() => undefined);
     if (!config.KEEP_SOURCE) await storage.delete(video.source_key).catch(() => undefined);
   }
 
   private async fail(videoId: string, reason: string): Promise<void> {
     await this.repo.markFailed(videoId, reason);
-    await this.infra.cache.del(...videoCacheKeys(videoId));
+    await this.ports.cache.del(...videoCacheKeys(videoId));
     await this.notifier.videoFailed(videoId);
   }
 }
