@@ -12,7 +12,10 @@
  *     takes the first presented frame (requestVideoFrameCallback);
  *   - stalls: the viewer keeps playing from the start while the video is processed; a stall is a `waiting` event on a
  *     <video> that was already playing and is not seeking, i.e. playback caught up with what is encoded (or
- *     downloaded). The player's reloads when a new quality appears are counted separately;
+ *     downloaded). A stall counts as a wait at the encoding edge (the issue's goal: none) when the start-rung task of
+ *     the chunk waited for had not finished, or finished less than a segment and a second before the wait began; the
+ *     others are the player's own waits (fetching, decoding on this busy 2-core machine, which also runs the encodes).
+ *     The player's reloads when a new quality appears are counted separately;
  *   - wall time to ready with 1 worker process (both modes) and, for the first source, 2 and 4 worker processes
  *     (chunked, no browser). Worker processes have their own scratch directory and share only storage and the
  *     database, like separate machines; ffmpeg threads are not limited, so N workers share the 2 cores.
@@ -166,7 +169,7 @@ async function stopWorkers(workers: { child: ChildProcess; dataDir: string }[]):
  * stalls on every <video> the page creates (the player remounts when a new quality appears).
  */
 const WATCH_PROBE = `(() => {
-  const state = { firstFrameAt: null, stalls: [], elements: 0, played: new WeakSet() };
+  const state = { firstFrameAt: null, stalls: [], stallTimes: [], elements: 0, played: new WeakSet() };
   window.__watch = state;
   const seen = new WeakSet();
   const attach = (video) => {
@@ -179,13 +182,18 @@ const WATCH_PROBE = `(() => {
   document.addEventListener('playing', (event) => state.played.add(event.target), true);
   document.addEventListener('waiting', (event) => {
     const video = event.target;
-    if (state.played.has(video) && !video.seeking && !video.ended) state.stalls.push(Math.round(video.currentTime * 10) / 10);
+    if (state.played.has(video) && !video.seeking && !video.ended) {
+      state.stalls.push(Math.round(video.currentTime * 10) / 10);
+      state.stallTimes.push(Date.now());
+    }
   }, true);
 })();`;
 
 interface WatchState {
   firstFrameAt: number | null;
   stalls: number[];
+  /** Wall time (ms) of each stall. */
+  stallTimes: number[];
   elements: number;
   currentTime: number;
   paused: boolean;
@@ -194,11 +202,12 @@ interface WatchState {
 
 const readWatch = (page: Page) =>
   page.evaluate((): WatchState => {
-    const state = (window as unknown as { __watch: { firstFrameAt: number | null; stalls: number[]; elements: number } }).__watch;
+    const state = (window as unknown as { __watch: { firstFrameAt: number | null; stalls: number[]; stallTimes: number[]; elements: number } }).__watch;
     const video = document.querySelector<HTMLVideoElement>('[data-testid=player-video]');
     return {
       firstFrameAt: state.firstFrameAt,
       stalls: [...state.stalls],
+      stallTimes: [...state.stallTimes],
       elements: state.elements,
       currentTime: video?.currentTime ?? 0,
       paused: video?.paused ?? true,
@@ -255,6 +264,28 @@ async function taskLogOf(app: TestApp, videoId: string, uploadedAt: number): Pro
   return rows.map((row) => `  ${row.task}: ${at(row.started_on)} → ${at(row.completed_on)}`).join('\n');
 }
 
+/** Which of the stalls (positions) came at the encoding edge (see `Measurement.edgeStalls`). */
+async function edgeStallsOf(app: TestApp, videoId: string, watch: WatchState, stalls: number[]): Promise<number[]> {
+  const planRow = await sql<{ plan: { chunks: { index: number; startSeconds: number; endSeconds: number }[]; segmentSeconds: number } }>`
+    SELECT plan FROM transcode_plans WHERE video_id = ${videoId}`.execute(app.infra.db);
+  const plan = planRow.rows[0]?.plan;
+  if (!plan) return stalls;
+  const { rows } = await sql<{ task: string; completed_on: Date | null }>`
+    SELECT data->>'task' AS task, completed_on FROM pgboss.archive WHERE name = 'video.transcode-task' AND data->>'videoId' = ${videoId}
+    UNION ALL
+    SELECT data->>'task' AS task, completed_on FROM pgboss.job WHERE name = 'video.transcode-task' AND data->>'videoId' = ${videoId}`.execute(app.infra.db);
+  const doneAt = (chunkIndex: number) =>
+    rows.find((row) => (row.task === `video:${chunkIndex}:low` || row.task === `video:${chunkIndex}:all`) && row.completed_on)?.completed_on?.getTime() ?? null;
+  return stalls.filter((position) => {
+    const at = watch.stallTimes[watch.stalls.indexOf(position)] ?? Number.POSITIVE_INFINITY;
+    // Waiting just before a chunk's start is waiting for that chunk.
+    const wanted = position + 0.5;
+    const chunk = plan.chunks.find((candidate) => wanted >= candidate.startSeconds && wanted < candidate.endSeconds) ?? plan.chunks.at(-1)!;
+    const done = doneAt(chunk.index);
+    return done === null || at - done < (plan.segmentSeconds + 1) * 1000;
+  });
+}
+
 /** Busy and total CPU time of the whole machine so far (/proc/stat, in clock ticks). */
 async function machineCpu(): Promise<{ busy: number; total: number }> {
   const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -272,6 +303,12 @@ interface Measurement {
   /** Null when the run ended after watching (BENCH_WATCH_ONLY_FROM). */
   readySeconds: number | null;
   stalls: number[] | null;
+  /**
+   * The stalls where the viewer had reached what was encoded: the start-rung task of the chunk holding that
+   * position had not finished, or finished less than a segment and a second (publish, the player's playlist reload)
+   * before the wait began. The others are waits of the player itself (fetching, decoding on this busy machine).
+   */
+  edgeStalls: number[] | null;
   reloads: number | null;
   watchedSeconds: number | null;
   loadAverage: string;
@@ -352,6 +389,7 @@ async function measure(options: {
       if ((readySeconds !== null || (options.watchOnly && firstFrameSeconds !== null)) && watchDone) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const stalls = watch ? [...new Set(watch.stalls)].filter((position) => position < (watchable.durationSeconds ?? Number.POSITIVE_INFINITY) - 0.5) : null;
     const cpuAtEnd = await machineCpu();
     process.stderr.write(
       `  machine CPU busy from upload to the end: ${((100 * (cpuAtEnd.busy - cpuAtUpload.busy)) / (cpuAtEnd.total - cpuAtUpload.total)).toFixed(0)} %\n`,
@@ -367,7 +405,8 @@ async function measure(options: {
       readySeconds,
       // One stall per position (hls.js may fire `waiting` again while it waits); a wait at the very end is for the
       // final playlist (ENDLIST), not for any picture, and is left out.
-      stalls: watch ? [...new Set(watch.stalls)].filter((position) => position < (watchable.durationSeconds ?? Number.POSITIVE_INFINITY) - 0.5) : null,
+      stalls,
+      edgeStalls: stalls && options.mode === 'chunked' ? await edgeStallsOf(app, created.id, watch!, stalls) : null,
       reloads: watch ? Math.max(0, watch.elements - 1) : null,
       watchedSeconds: watch ? watch.currentTime : null,
       loadAverage: loadavg()[0]!.toFixed(1),
@@ -409,7 +448,7 @@ async function main(): Promise<void> {
         results.push(await measure({ label, mode: step.mode, workers: step.workers, source, browser: step.browser ? browser : null, watchOnly }));
         const last = results.at(-1)!;
         process.stderr.write(
-          `  watchable ${seconds(last.watchableSeconds)} s, first frame ${seconds(last.firstFrameSeconds)} s, ready ${seconds(last.readySeconds)} s, stalls ${last.stalls?.length ?? '–'}\n`,
+          `  watchable ${seconds(last.watchableSeconds)} s, first frame ${seconds(last.firstFrameSeconds)} s, ready ${seconds(last.readySeconds)} s, stalls ${last.stalls?.length ?? '–'} (at the encoding edge: ${last.edgeStalls?.length ?? '–'})\n`,
         );
         if (last.timeline) process.stderr.write(`  timeline ${JSON.stringify(last.timeline)}\n`);
       }
@@ -426,7 +465,7 @@ async function main(): Promise<void> {
           ? '–'
           : result.mode === 'single'
             ? `${result.stalls.length} (after ready)`
-            : `${result.stalls.length}${result.stalls.length ? ` (at ${result.stalls.join(', ')} s)` : ''}`,
+            : `${result.stalls.length}${result.stalls.length ? ` (at ${result.stalls.join(', ')} s; ${result.edgeStalls?.length ?? '?'} at the encoding edge)` : ''}`,
         result.reloads === null ? '–' : String(result.reloads),
         seconds(result.readySeconds),
         result.readySeconds !== null && single?.readySeconds != null ? `${(result.readySeconds / single.readySeconds).toFixed(2)}×` : '–',

@@ -183,8 +183,11 @@ export const WORKER_SPEED = {
    * duration), which the schedule adds on top.
    */
   publishSeconds: 1,
-  /** Kept in hand against a slower task than modelled (load on the machine, a harder scene). */
-  safetySeconds: 2,
+  /**
+   * Kept in hand against a slower task than modelled: load on the machine (a browser playing on it, the audio of a
+   * long file, the background slot's task), a harder scene. 2 s let a 10-minute source stall twice in the bench.
+   */
+  safetySeconds: 4,
 } as const;
 
 /** Wall seconds one worker needs for a task of `rungIndexes` on a chunk (or the thumbnails: one pass over the source). */

@@ -48,7 +48,7 @@ import type { VideoEvents } from '../../videos/video-events.ts';
 import { probeSource } from '../source-probe.ts';
 import type { EarlyStartService } from '../early/early-start.service.ts';
 import type { FfmpegRunOptions, MediaTools } from './media-tools.ts';
-import { CpuPriorities } from './cpu-priority.ts';
+import { BACKGROUND_NICE, CpuPriorities } from './cpu-priority.ts';
 import { reniceProcess } from '../../infra/ffmpeg/process-priority.ts';
 import {
   audioCoversFirstChunk,
@@ -495,6 +495,10 @@ export class ChunkedTranscodeService {
     if (signal.aborted) forward();
     signal.addEventListener('abort', forward, { once: true });
     let finished = false;
+    // Once it covers the first chunk (the video can be played), the rest of the audio — seconds of a core for a
+    // long file, far ahead of any viewer at ~40× real time — runs behind the chunk that extends the start rungs.
+    let encoder: number | null = null;
+    let behind = false;
     const encoding = this.tools
       .ffmpeg(
         buildAudioArgs({
@@ -505,7 +509,15 @@ export class ChunkedTranscodeService {
           bitrate,
           durationSeconds: plan.info.durationSeconds,
         }),
-        { signal: stop.signal },
+        {
+          signal: stop.signal,
+          onSpawn: (pid) => {
+            encoder = pid;
+            return () => {
+              encoder = null;
+            };
+          },
+        },
       )
       .finally(() => {
         finished = true;
@@ -542,7 +554,12 @@ export class ChunkedTranscodeService {
         const count = finishedAudioSegments(playlist);
         if (count <= segments.length) continue;
         await uploadThrough(count);
-        await onProgress(soFar());
+        const progress = soFar();
+        if (!behind && encoder !== null && audioCoversFirstChunk(plan, progress.stream)) {
+          reniceProcess(encoder, BACKGROUND_NICE);
+          behind = true;
+        }
+        await onProgress(progress);
       }
     } catch (error) {
       stop.abort(error);
