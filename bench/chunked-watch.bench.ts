@@ -282,6 +282,8 @@ async function edgeStallsOf(app: TestApp, videoId: string, watch: WatchState, st
     const wanted = position + 0.5;
     const chunk = plan.chunks.find((candidate) => wanted >= candidate.startSeconds && wanted < candidate.endSeconds) ?? plan.chunks.at(-1)!;
     const done = doneAt(chunk.index);
+    if (process.env.BENCH_TASK_LOG)
+      process.stderr.write(`  stall at ${position} s: chunk ${chunk.index}, its start rungs ${done === null ? 'not done' : `done ${((at - done) / 1000).toFixed(1)} s before`}\n`);
     return done === null || at - done < (plan.segmentSeconds + 1) * 1000;
   });
 }
@@ -389,6 +391,10 @@ async function measure(options: {
       if ((readySeconds !== null || (options.watchOnly && firstFrameSeconds !== null)) && watchDone) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    if (watch?.stalls.length)
+      process.stderr.write(
+        `  stalls (position s @ seconds after the upload): ${watch.stalls.map((position, index) => `${position} @ ${(((watch!.stallTimes[index] ?? 0) - uploadedAt) / 1000).toFixed(1)}`).join(', ')}; played to ${watch.currentTime.toFixed(1)} s\n`,
+      );
     const stalls = watch ? [...new Set(watch.stalls)].filter((position) => position < (watchable.durationSeconds ?? Number.POSITIVE_INFINITY) - 0.5) : null;
     const cpuAtEnd = await machineCpu();
     process.stderr.write(

@@ -165,14 +165,21 @@ export function ordinalOfTask(task: string, priority: number): number | null {
 /**
  * How fast one worker encodes, in wall time, as measured on the quiet 2-core machine of issue #12 (x264 veryfast;
  * BENCHMARKS.md) for a 1080p30 camera source: the cheap tier (144p–480p) ~0.3 s per second of video (chunk 0:
- * 4 s in 2.2 s with the task's overhead), the whole 144p–1080p ladder ~1.13 s (one ffmpeg keeps only ~1.3 of the
- * 2 cores busy: 88.6 CPU-s in 68.4 s for 60 s), so the whole 1080p ladder is slower than real time on one worker.
+ * 4 s in 2.2 s with the task's overhead), the whole 144p–1080p ladder ~1.13 s, so the whole 1080p ladder is
+ * slower than real time on one worker. `busySlowdown` scales both for a machine that does more than that task.
  * Fitted as wall seconds per pixel (per frame) decoded and encoded: decoding overlaps the encoders (0.084 s per
  * second of 1080p), encoding the ladder's 3,774,624 pixels per frame takes ~1.046 s per second.
  */
 export const WORKER_SPEED = {
   decodeSecondsPerPixel: 0.084 / (1920 * 1080 * 30),
   encodeSecondsPerPixel: 1.046 / (3_774_624 * 30),
+  /**
+   * Tasks run this much slower than on the quiet machine when it is also busy with the background slot's task and
+   * a browser playing the video (measured in the end-to-end bench: whole-ladder chunks of 12 s took 15–18 s
+   * instead of ~14.6, cheap ones 7 s instead of ~4.6, and a 10-minute source stalled at the encoding edge twice
+   * with the quiet figures).
+   */
+  busySlowdown: 1.3,
   /** Queue hop, process start, upload of the segments and publish, per task. */
   taskOverheadSeconds: 1,
   /** A viewer's first frame comes this long after `playable` (measured: ~1 s); they then play in real time. */
@@ -198,7 +205,7 @@ function modelledCost(plan: Pick<ChunkedPlan, 'info' | 'rungs'>, seconds: number
     (sum, index) => sum + WORKER_SPEED.encodeSecondsPerPixel * rungs[index]!.width * rungs[index]!.height * rungs[index]!.frameRate,
     0,
   );
-  return WORKER_SPEED.taskOverheadSeconds + seconds * (decode + encode);
+  return WORKER_SPEED.taskOverheadSeconds + seconds * (decode + encode) * WORKER_SPEED.busySlowdown;
 }
 
 /**
