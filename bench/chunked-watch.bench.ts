@@ -283,7 +283,9 @@ async function edgeStallsOf(app: TestApp, videoId: string, watch: WatchState, st
     const chunk = plan.chunks.find((candidate) => wanted >= candidate.startSeconds && wanted < candidate.endSeconds) ?? plan.chunks.at(-1)!;
     const done = doneAt(chunk.index);
     if (process.env.BENCH_TASK_LOG)
-      process.stderr.write(`  stall at ${position} s: chunk ${chunk.index}, its start rungs ${done === null ? 'not done' : `done ${((at - done) / 1000).toFixed(1)} s before`}\n`);
+      process.stderr.write(
+        `  stall at ${position} s: chunk ${chunk.index}, its start rungs ${done === null ? 'not done' : `done ${((at - done) / 1000).toFixed(1)} s before`}\n`,
+      );
     return done === null || at - done < (plan.segmentSeconds + 1) * 1000;
   });
 }
