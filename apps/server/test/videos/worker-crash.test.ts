@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { ffmpegProcessesMentioning, spawnFleetWorker } from '../helpers/faults.ts';
@@ -33,6 +33,10 @@ beforeAll(async () => {
   t = await startTestApp(CHUNKED, 'api');
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+});
+// A test that fails midway must not leave its worker taking the next test's tasks.
+afterEach(() => {
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
 });
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
@@ -92,7 +96,9 @@ describe('a worker killed mid-chunk', () => {
     const doomedScratch = `${videoId}-${victim.task.replaceAll(':', '-')}-${victim.worker_token!.slice(0, 8)}`;
     // On fs storage the source is read in place: no copy. A worker on S3 keeps copies in its cache directory,
     // which is put here by hand for the dead worker, with a source in it, to see it swept.
-    expect(await readdir(work)).toContain(doomedScratch);
+    // The task row is claimed a moment before its scratch directory is made (the worker may be busy with a second,
+    // background task, whose ffmpeg made chunkInProgress return).
+    await waitFor(async () => (await readdir(work)).includes(doomedScratch), 10_000, 'the chunk’s scratch directory');
     expect(await readdir(work)).not.toContain(doomedCache);
     // What the doomed worker holds when it dies: the chunk, and perhaps the audio (it has a slot of its own).
     const heldAtKill = (await tasksOf(videoId)).filter((task) => task.status === 'running').map((task) => task.task);
