@@ -93,7 +93,9 @@ export class FsStorage implements Storage {
 
   async deletePrefix(prefix: string): Promise<void> {
     const base = prefix.replace(/\/+$/, '');
-    await rm(this.pathOf(base), { recursive: true, force: true });
+    // A task still writing into the prefix (it learns of a delete at its next heartbeat) can add a file between
+    // rm's listing and its rmdir (ENOTEMPTY): rm retries those.
+    await rm(this.pathOf(base), { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 
   async ping(): Promise<void> {
