@@ -135,7 +135,8 @@ afterAll(async () => {
 describe('a MediaRecorder WebM', () => {
   it.each([
     ['as recorded', () => recording, /^0\/0\n0\/0\nN\/A\n$/],
-    ['remuxed with a Duration', () => remuxed, /^0\/0\n0\/0\n\d+\.\d+\n$/],
+    // Remuxing may give the video an average rate when the browser happened to draw at an even pace (60/1 seen).
+    ['remuxed with a Duration', () => remuxed, /^(0\/0|\d+\/\d+)\n0\/0\n\d+\.\d+\n$/],
   ])(
     '%s, ends ready with its measured length and frame rate and a frame for each tick of that rate',
     async (name, fileOf, declared) => {
