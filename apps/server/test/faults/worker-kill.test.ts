@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
@@ -49,6 +49,10 @@ beforeAll(async () => {
   // The API process also runs a reaper here, so the test controls when a dead worker's video is requeued.
   stopReaper = startReaper(t.repositories.videos, t.repositories.chunked, t.infra.db, t.infra.queue, t.infra.metrics, t.infra.logger, t.config);
 }, 900_000);
+// A test that fails midway must not leave its worker taking the next test's job.
+afterEach(() => {
+  for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+});
 afterAll(async () => {
   stopReaper?.();
   for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
@@ -126,8 +130,13 @@ describe('workers killed mid-transcode', () => {
     // The interrupted video went first, though the second one's job was older.
     expect(publishedAt(first)).toBeLessThan(publishedAt(second));
     expect(done.map((video) => video.status)).toEqual(['ready', 'ready']);
-    // The killed attempts' scratch (a source copy and partial output each) is gone.
-    expect(await readdir(scratch).catch(() => [])).toEqual([]);
+    // The killed attempts' scratch (a source copy and partial output each) is gone, and the finished attempts'
+    // own once their worker has tidied up (just after the video turns ready).
+    await waitFor(async () => (await readdir(scratch).catch(() => [])).length === 0, 15_000, 'the scratch directories to be removed').catch(
+      async (error: Error) => {
+        throw new Error(`${error.message}: ${(await readdir(scratch).catch(() => [])).join(', ')}`);
+      },
+    );
     survivor.child.kill('SIGTERM');
     expect(await survivor.exited).toBe(0);
   }, 300_000);
