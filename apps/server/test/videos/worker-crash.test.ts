@@ -90,15 +90,25 @@ describe('a worker killed mid-chunk', () => {
     const videoId = await uploadAs(t, base, accessToken, 'killed');
     // A deliberately slow first worker, so there is time to kill it while it holds a chunk.
     const doomed = startWorkerProcess({ X264_PRESET: 'slower', TRANSCODE_MAX_HEIGHT: '480' });
-    const victim = await chunkInProgress(videoId, doomed.output);
+    await chunkInProgress(videoId, doomed.output);
     const work = path.join(t.dataDir, 'work');
     const doomedCache = `sources-${hostname()}:${doomed.child.pid}`;
-    const doomedScratch = `${videoId}-${victim.task.replaceAll(':', '-')}-${victim.worker_token!.slice(0, 8)}`;
     // On fs storage the source is read in place: no copy. A worker on S3 keeps copies in its cache directory,
-    // which is put here by hand for the dead worker, with a source in it, to see it swept.
-    // The task row is claimed a moment before its scratch directory is made (the worker may be busy with a second,
-    // background task, whose ffmpeg made chunkInProgress return).
-    await waitFor(async () => (await readdir(work)).includes(doomedScratch), 10_000, 'the chunk’s scratch directory');
+    // which is put here by hand for the dead worker, with a source in it, to see it swept. The victim is a chunk
+    // the worker is encoding in its scratch directory (with two task slots, one task may be just starting or
+    // just ending).
+    const { victim, doomedScratch } = await waitFor(
+      async () => {
+        const entries = await readdir(work).catch(() => [] as string[]);
+        for (const task of (await tasksOf(videoId)).filter((row) => row.status === 'running' && row.task.startsWith('video:') && row.worker_token)) {
+          const name = `${videoId}-${task.task.replaceAll(':', '-')}-${task.worker_token!.slice(0, 8)}`;
+          if (entries.includes(name)) return { victim: task, doomedScratch: name };
+        }
+        return undefined;
+      },
+      60_000,
+      'a chunk encoding in its scratch directory',
+    );
     expect(await readdir(work)).not.toContain(doomedCache);
     // What the doomed worker holds when it dies: the chunk, and perhaps the audio (it has a slot of its own).
     const heldAtKill = (await tasksOf(videoId)).filter((task) => task.status === 'running').map((task) => task.task);
