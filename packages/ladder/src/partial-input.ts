@@ -4,6 +4,9 @@
  */
 export function partialInput(file: string, bytes: number): string {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`partialInput needs a positive byte count, got ${bytes}`);
-  if (/[,:]/.test(file.replace(/^[A-Za-z]:\\/, ''))) throw new Error('partialInput cannot name a path containing "," or ":"');
+  // subfile's options end at ",,"; a ":" is taken for a protocol name unless a "/" comes before it (ffmpeg's rule).
+  const path = file.replace(/^[A-Za-z]:\\/, '');
+  if (path.includes(',') || (path.includes(':') && !path.startsWith('/')))
+    throw new Error('partialInput cannot name a path containing "," or, unless absolute, ":"');
   return `subfile,,start,0,end,${bytes},,:${file}`;
 }

@@ -175,6 +175,9 @@ describe('reading a partial upload', () => {
   it('bounds the input with the subfile protocol', () => {
     expect(partialInput('/media/uploads/abc', 1234)).toBe('subfile,,start,0,end,1234,,:/media/uploads/abc');
     expect(() => partialInput('/media/a,b', 10)).toThrow(/","/);
+    // An absolute path may hold a ":" (a worker's cache directory is named after host:pid): no protocol name before a "/".
+    expect(partialInput('/data/work/sources-vm:42/growing-abc', 10)).toBe('subfile,,start,0,end,10,,:/data/work/sources-vm:42/growing-abc');
+    expect(() => partialInput('sources-vm:42/growing-abc', 10)).toThrow(/":"/);
     expect(() => partialInput('/media/a', 0)).toThrow(/positive/);
     expect(partialProbeArgs('/media/x', 99)).toEqual([
       '-v',

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { StoredUploadPart } from '../infra/db/schema.ts';
 import type { S3Storage } from '../infra/storage/s3-storage.ts';
+import { uploadPartCopiesPrefix, uploadPartCopyKey } from '../videos/video.service.ts';
 import type { UploadRecord } from './upload.repository.ts';
 
 /** What a write left behind: the bytes now held, and for S3 the parts and the buffered partial part. */
@@ -99,7 +100,9 @@ const MAX_PARTS = 10_000;
 /**
  * Bytes stream into an S3 multipart upload. S3 parts must be at least 5 MiB except the last, so the bytes of a
  * part not yet full are kept in PostgreSQL (`tail`) between requests; the part list is kept there too, so
- * resuming needs no ListParts call.
+ * resuming needs no ListParts call. With `readableCopies` (early start) each part is also written as an object
+ * of its own, since workers cannot read the parts of an unfinished multipart upload; the copies go when the
+ * video is ready, deleted or its upload discarded.
  */
 export class S3UploadBytes implements UploadBytes {
   readonly partBytes: number;
@@ -107,6 +110,7 @@ export class S3UploadBytes implements UploadBytes {
   constructor(
     private readonly storage: S3Storage,
     maxUploadBytes: number,
+    private readonly readableCopies = false,
   ) {
     this.partBytes = Math.max(MIN_PART_BYTES, Math.ceil(maxUploadBytes / MAX_PARTS));
   }
@@ -117,15 +121,19 @@ export class S3UploadBytes implements UploadBytes {
 
   async start(key: string, previous: UploadRecord | undefined, contentType: string): Promise<string | null> {
     if (previous?.s3UploadId && !previous.assembled) await this.abort(key, previous.s3UploadId);
+    if (previous && this.readableCopies) await this.storage.deletePrefix(uploadPartCopiesPrefix(key));
     const created = await this.storage.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }));
     if (!created.UploadId) throw new Error('S3 did not return a multipart upload id');
     return created.UploadId;
   }
 
-  private async uploadPart(key: string, uploadId: string, number: number, bytes: Buffer): Promise<StoredUploadPart> {
-    const sent = await this.storage.client.send(
-      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: bytes, ContentLength: bytes.length }),
-    );
+  private async uploadPart(key: string, uploadId: string, number: number, bytes: Buffer, copy = this.readableCopies): Promise<StoredUploadPart> {
+    const [sent] = await Promise.all([
+      this.storage.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: bytes, ContentLength: bytes.length }),
+      ),
+      copy ? this.storage.put(uploadPartCopyKey(key, number), bytes, 'application/octet-stream') : undefined,
+    ]);
     if (!sent.ETag) throw new Error('S3 did not return an ETag for an uploaded part');
     return { number, etag: sent.ETag, size: bytes.length };
   }
@@ -165,7 +173,7 @@ export class S3UploadBytes implements UploadBytes {
     if (upload.assembled) return;
     const parts = [...upload.parts];
     if (upload.tail?.length || parts.length === 0) {
-      parts.push(await this.uploadPart(key, upload.s3UploadId!, parts.length + 1, upload.tail ?? Buffer.alloc(0)));
+      parts.push(await this.uploadPart(key, upload.s3UploadId!, parts.length + 1, upload.tail ?? Buffer.alloc(0), false));
       await save({ receivedBytes: upload.receivedBytes, parts, tail: null });
     }
     try {
@@ -203,5 +211,6 @@ export class S3UploadBytes implements UploadBytes {
 
   async discard(key: string, upload: UploadRecord): Promise<void> {
     if (upload.s3UploadId && !upload.assembled) await this.abort(key, upload.s3UploadId);
+    await this.storage.deletePrefix(uploadPartCopiesPrefix(key));
   }
 }

@@ -39,7 +39,14 @@ export interface EarlyWork {
 
 type UploadConfig = Pick<
   Config,
-  'USER_UPLOAD_QUOTA_BYTES' | 'UPLOAD_MAX_BYTES' | 'UPLOAD_EXPIRY_SECONDS' | 'UPLOAD_SWEEP_INTERVAL' | 'UPLOAD_LOCK_LEASE_SECONDS' | 'mediaDir'
+  | 'USER_UPLOAD_QUOTA_BYTES'
+  | 'UPLOAD_MAX_BYTES'
+  | 'UPLOAD_EXPIRY_SECONDS'
+  | 'UPLOAD_SWEEP_INTERVAL'
+  | 'UPLOAD_LOCK_LEASE_SECONDS'
+  | 'mediaDir'
+  | 'EARLY_START'
+  | 'TRANSCODE_MODE'
 >;
 
 const NO_EARLY_WORK: EarlyWork = { uploadProgressed: async () => {}, cancel: async () => {} };
@@ -65,7 +72,10 @@ export class UploadService {
     private readonly config: UploadConfig,
     readonly early: EarlyWork = NO_EARLY_WORK,
   ) {
-    const bytes: UploadBytes = storage instanceof S3Storage ? new S3UploadBytes(storage, config.UPLOAD_MAX_BYTES) : new FsUploadBytes(config.mediaDir);
+    // Early start reads the parts that have arrived: on S3 that takes a readable copy of each.
+    const readableCopies = config.EARLY_START && config.TRANSCODE_MODE === 'chunked';
+    const bytes: UploadBytes =
+      storage instanceof S3Storage ? new S3UploadBytes(storage, config.UPLOAD_MAX_BYTES, readableCopies) : new FsUploadBytes(config.mediaDir);
     this.store = new SharedUploadStore(repo, bytes, videoRepo, config.UPLOAD_EXPIRY_SECONDS);
     this.locker = new UploadLocker(repo, config.UPLOAD_LOCK_LEASE_SECONDS, LOCK_WAIT_MS);
     this.swept =

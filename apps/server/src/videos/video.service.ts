@@ -20,6 +20,9 @@ export const UPLOAD_PATH = '/api/v1/uploads';
 
 /** Where the tus server keeps an upload in storage, and the sidecar files it writes next to it. */
 export const uploadKeyFor = (videoId: string) => `uploads/${videoId}`;
+/** With early start on S3, a readable copy of each part of the upload in progress (multipart parts are not readable). */
+export const uploadPartCopiesPrefix = (uploadKey: string) => `${uploadKey}.parts/`;
+export const uploadPartCopyKey = (uploadKey: string, partNumber: number) => `${uploadPartCopiesPrefix(uploadKey)}${String(partNumber).padStart(5, '0')}`;
 const uploadSidecarKeys = (videoId: string) => [`${uploadKeyFor(videoId)}.json`, `${uploadKeyFor(videoId)}.info`];
 
 const VIDEO_CACHE_TTL_SECONDS = 30;
@@ -334,6 +337,7 @@ export class VideoService {
     await this.invalidate(id);
     const storage = this.storage;
     await storage.deletePrefix(`videos/${id}`);
+    await storage.deletePrefix(uploadPartCopiesPrefix(uploadKeyFor(id)));
     for (const key of [row.source_key, uploadKeyFor(id), ...uploadSidecarKeys(id)]) if (key) await storage.delete(key);
   }
 

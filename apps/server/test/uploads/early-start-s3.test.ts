@@ -1,30 +1,73 @@
 /**
- * On the S3 driver the bytes of an upload in progress are parts of an unfinished S3 multipart upload (not
- * readable) and a tail in PostgreSQL, so nothing is processed before completion: the studio says so, and the
- * upload then goes the usual way.
+ * Early start on the S3 driver: the parts of an unfinished multipart upload cannot be read back, so the upload
+ * store also writes each 5 MiB part as an object of its own; the API node plans from those, a worker encodes
+ * the chunks whose parts are in from a local copy of them, and the copies go when the video is ready or the
+ * upload is removed. The bytes of the part not yet full (kept in PostgreSQL) do not count as arrived.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { FAST_TRANSCODE_ENV, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, waitFor } from '../helpers/media.ts';
 import { s3StorageEnv, startS3Server, type S3Server } from '../helpers/s3.ts';
+import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
+
+const ENV = {
+  TRANSCODE_MODE: 'chunked',
+  EARLY_START: 'true',
+  TRANSCODE_MAX_HEIGHT: '240',
+  X264_PRESET: 'ultrafast',
+  SEGMENT_SECONDS: '2',
+  CHUNK_SECONDS: '8',
+  STORYBOARD_INTERVAL: '2',
+  JOB_RETRY_DELAY: '1',
+  JOB_LEASE_SECONDS: '10',
+};
+const SECONDS = 30;
+const FPS = 25;
+const PART_BYTES = 5 * 1024 * 1024;
 
 let s3: S3Server;
 let t: TestApp;
 let base: string;
 let dir: string;
+let owner: Awaited<ReturnType<typeof registerUser>>;
+/** ~22 MB: four whole 5 MiB parts and a tail. */
+let fastStart: Buffer;
+
+const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })).json<Video>();
+const tasksOf = (videoId: string) =>
+  t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
+const partCopiesOf = (videoId: string) => t.infra.storage.list(`uploads/${videoId}.parts/`);
+/** The worker's local copies of uploads in progress. */
+async function localCopies(): Promise<string[]> {
+  const files = await readdir(path.join(t.config.dataDir, 'work'), { recursive: true }).catch(() => [] as string[]);
+  return files.filter((file) => path.basename(file).startsWith('growing-'));
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tube-early-s3-'));
   s3 = await startS3Server(dir);
-  t = await startTestApp({ ...FAST_TRANSCODE_ENV, ...s3StorageEnv(s3), TRANSCODE_MODE: 'chunked', EARLY_START: 'true' }, 'all', { withWorker: true });
+  t = await startTestApp({ ...ENV, ...s3StorageEnv(s3) }, 'all', { withWorker: true });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-});
+  owner = await registerUser(t.app, 's3early');
+  // Constant 6 Mbit/s, so the parts cover known spans of time (one part ≈ 7 s).
+  fastStart = await readFile(
+    await makeVideo(dir, 'fast.mp4', {
+      width: 426,
+      height: 240,
+      seconds: SECONDS,
+      fps: FPS,
+      extraArgs: ['-b:v', '6M', '-minrate', '6M', '-maxrate', '6M', '-bufsize', '2M', '-x264-params', 'nal-hrd=cbr', '-movflags', '+faststart'],
+    }),
+  );
+  expect(fastStart.length).toBeGreaterThan(4 * PART_BYTES);
+}, 60_000);
+
 afterAll(async () => {
   await t?.close();
   await s3?.stop();
@@ -32,40 +75,48 @@ afterAll(async () => {
 });
 
 describe('early start on the S3 driver', () => {
-  it('a WebM that could start early on fs waits for completion on S3, says why, and then processes as usual', async () => {
-    const { accessToken } = await registerUser(t.app);
-    const source = await makeVideo(dir, 'clip.webm', {
-      seconds: 6,
-      extraArgs: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'libopus'],
-    });
-    const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(accessToken), payload: { title: 'On S3' } })).json<{
-      id: string;
-    }>();
-    const endpoint = `${base}/api/v1/uploads`;
-    const first = await tusUpload(source, { endpoint, token: accessToken, videoId: created.id, chunkSize: 64 * 1024, stopAfterBytes: 128 * 1024 });
-    expect(first.completed).toBe(false);
-    const getVideo = async () => (await t.app.inject({ url: `/api/v1/videos/${created.id}`, headers: bearer(accessToken) })).json<Video>();
-    // Decided after the PATCH has been answered.
-    const waiting = await waitFor(async () => ((await getVideo()).processingStart ? getVideo() : undefined), 30_000, 'the decision');
-    expect(waiting.status).toBe('awaiting_upload');
-    expect(waiting.processingStart).toBe('at_completion');
-    expect(waiting.processingStartNote).toBe(
-      'Processing starts when the upload completes: this server stores uploads where workers cannot read them before they are complete',
-    );
-    expect(await t.infra.db.selectFrom('transcode_plans').selectAll().where('video_id', '=', created.id).execute()).toEqual([]);
+  it('encodes the chunks whose parts are in before the upload ends, and ends as a normal upload does', async () => {
+    const upload = await startPacedUpload(t, owner.accessToken, 'Early on S3', fastStart);
+    // Most of a second part: only the first part (≈ 7 s) is readable, enough for chunk 0 (0–2 s, read to 5 s).
+    await upload.sendTo(Math.floor(PART_BYTES * 1.9), 1024 * 1024);
+    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    const during = await getVideo(upload.videoId);
+    expect(during.status).toBe('awaiting_upload');
+    expect(during.processingStart).toBe('during_upload');
+    expect(during.processingStartNote).toBeNull();
+    // The bytes past the first part are only in the database row: chunk 1 (read to 9 s) waits for them.
+    const early = await tasksOf(upload.videoId);
+    expect(early.filter((task) => task.attempts > 0).map((task) => task.task)).toEqual(['video:0:low']);
+    expect(await partCopiesOf(upload.videoId)).toEqual([`uploads/${upload.videoId}.parts/00001`]);
+    expect(await localCopies()).toHaveLength(1);
 
-    const second = await tusUpload(source, { endpoint, token: accessToken, videoId: created.id, uploadUrl: first.url, chunkSize: 256 * 1024 });
-    expect(second.completed).toBe(true);
-    const video = await waitFor(
-      async () => {
-        const v = await getVideo();
-        return v.status === 'ready' || v.status === 'failed' ? v : undefined;
-      },
-      120_000,
-      'the S3 video to finish',
-    );
-    expect(video.error).toBeNull();
-    expect(video.status).toBe('ready');
-    expect(video.processingStart).toBeNull();
-  }, 180_000);
+    await upload.sendTo(fastStart.length, 4 * 1024 * 1024);
+    const ready = await waitForFinalStatus(t, owner.accessToken, upload.videoId, 180_000, 'the video to be ready');
+    expect(ready.status, ready.error ?? '').toBe('ready');
+    expect(ready.processingStart).toBeNull();
+    // Chunk 0 was not redone: the plan made from the first part held for the whole file.
+    const tasks = await tasksOf(upload.videoId);
+    expect(tasks.map((task) => task.task)).toEqual(['audio', 'thumbnails', 'video:0:low', 'video:1:low', 'video:2:low', 'video:3:low', 'video:4:low']);
+    expect(tasks.find((task) => task.task === 'video:0:low')!.attempts).toBe(1);
+    expect(await countFrames(`${base}${ready.playback!.hls}`)).toBe(SECONDS * FPS);
+    expect(await countFrames(`${base}${ready.playback!.dash!}`)).toBe(SECONDS * FPS);
+    // The source is one object again; the part copies and the worker's local copy are gone.
+    expect((await t.infra.storage.stat(`uploads/${upload.videoId}`))?.size ?? fastStart.length).toBe(fastStart.length);
+    await waitFor(async () => (await partCopiesOf(upload.videoId)).length === 0, 15_000, 'the part copies to be removed');
+    expect(await localCopies()).toEqual([]);
+  }, 240_000);
+
+  it('an upload removed midway takes its part copies, early plan and outputs with it', async () => {
+    const upload = await startPacedUpload(t, owner.accessToken, 'Abandoned on S3', fastStart);
+    await upload.sendTo(Math.floor(PART_BYTES * 2.5), 2 * 1024 * 1024);
+    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    expect(await partCopiesOf(upload.videoId)).toHaveLength(2);
+
+    const removed = await fetch(upload.url, { method: 'DELETE', headers: { authorization: `Bearer ${owner.accessToken}`, 'tus-resumable': '1.0.0' } });
+    expect(removed.status).toBe(204);
+    expect(await tasksOf(upload.videoId)).toEqual([]);
+    expect(await partCopiesOf(upload.videoId)).toEqual([]);
+    await waitFor(async () => (await t.infra.storage.list(`videos/${upload.videoId}`)).length === 0, 15_000, 'the outputs to be removed');
+    expect((await getVideo(upload.videoId)).processingStart).toBeNull();
+  }, 240_000);
 });

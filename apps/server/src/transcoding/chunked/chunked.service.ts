@@ -43,10 +43,11 @@ import { mediaContentType } from '../../playback/media-types.ts';
 import { mediaPrefixFor } from '../../playback/media-urls.ts';
 import { MEDIA_FILES } from '../../videos/video.dto.ts';
 import type { VideoRepository } from '../../videos/video.repository.ts';
-import { videoCacheKeys } from '../../videos/video.service.ts';
+import { uploadKeyFor, uploadPartCopiesPrefix, videoCacheKeys } from '../../videos/video.service.ts';
 import type { VideoEvents } from '../../videos/video-events.ts';
 import { probeSource } from '../source-probe.ts';
 import type { EarlyStartService } from '../early/early-start.service.ts';
+import type { UploadPrefix } from '../early/growing-upload.ts';
 import type { FfmpegRunOptions, MediaTools } from './media-tools.ts';
 import { BACKGROUND_NICE, CpuPriorities } from './cpu-priority.ts';
 import { reniceProcess } from '../../infra/ffmpeg/process-priority.ts';
@@ -194,6 +195,7 @@ export interface ChunkedTranscodePorts {
 export class ChunkedTranscodeService {
   private readonly logger: Logger;
   private readonly sources: SourceCache;
+  private readonly sourceCacheDir: string;
   private readonly active = new Set<AbortController>();
   private readonly cpu: CpuPriorities;
 
@@ -210,8 +212,9 @@ export class ChunkedTranscodeService {
   ) {
     this.logger = logger.child({ component: 'chunked-transcode', worker: workerName });
     this.cpu = new CpuPriorities(ports.config.WORKER_CONCURRENCY, reniceProcess);
+    this.sourceCacheDir = path.join(ports.config.dataDir, 'work', sourceCacheDirName(workerName));
     this.sources = new SourceCache(
-      path.join(ports.config.dataDir, 'work', sourceCacheDirName(workerName)),
+      this.sourceCacheDir,
       (key, file) => ports.storage.download(key, file),
       (key) => ports.storage.localPath?.(key) ?? null,
     );
@@ -302,8 +305,12 @@ export class ChunkedTranscodeService {
     const planRow = await this.repo.findPlan(videoId);
     const video = await this.videos.findById(videoId);
     // While the upload is still arriving, a chunk reads the growing file, and only the bytes that are in.
-    const partial = planRow && video && !video.source_key && claimed.kind === 'video' ? await this.early.partialSource(videoId, claimed.chunk_index) : null;
+    const partial =
+      planRow && video && !video.source_key && claimed.kind === 'video'
+        ? await this.early.partialSource(videoId, claimed.chunk_index, this.sourceCacheDir)
+        : null;
     const sourceKey = video?.source_key ?? null;
+    if (sourceKey) await this.early.forgetPartialSource(videoId);
     if (!planRow || (!sourceKey && !partial)) {
       // Its bytes are not in (or the upload went away): pending again; completion enqueues every unfinished task.
       await this.repo.releaseTask(videoId, task, token, 'Waiting for the upload');
@@ -330,11 +337,13 @@ export class ChunkedTranscodeService {
     const cpu = claimed.kind === 'audio' ? null : this.cpu.enter({ startRungs: tier === 'low' || tier === 'all', priority: claimed.priority });
     const run = (signal: AbortSignal): FfmpegRunOptions & { signal: AbortSignal } =>
       cpu ? { signal, nice: cpu.nice, onSpawn: (pid) => cpu.adopt(pid) } : { signal };
+    let prefix: UploadPrefix | undefined;
     try {
       await mkdir(workDir, { recursive: true });
       const { plan, mediaPrefix } = planRow;
-      const result = partial
-        ? await this.encodeChunk(plan, mediaPrefix, partial.file, workDir, task, run(abort.signal), partial.bytes)
+      prefix = await partial?.open();
+      const result = prefix
+        ? await this.encodeChunk(plan, mediaPrefix, prefix.file, workDir, task, run(abort.signal), prefix.bytes)
         : await this.sources.use(sourceKey!, async (source) => {
             if (claimed.kind === 'video') return this.encodeChunk(plan, mediaPrefix, source, workDir, task, run(abort.signal));
             if (claimed.kind === 'audio')
@@ -387,6 +396,7 @@ export class ChunkedTranscodeService {
       await this.repo.releaseTask(videoId, task, token, message);
       throw error;
     } finally {
+      await prefix?.release();
       cpu?.leave();
       clearInterval(heartbeat);
       await rm(workDir, { recursive: true, force: true });
@@ -728,11 +738,17 @@ export class ChunkedTranscodeService {
     await this.sources.forget(video.source_key);
     const { storage, config } = this.ports;
     await storage.delete(`${video.source_key}.json`).catch(() => undefined);
+    // The readable copies of the upload's parts (early start on S3) were for the chunks encoded during the upload.
+    await storage.deletePrefix(uploadPartCopiesPrefix(uploadKeyFor(videoId))).catch(() => undefined);
+    await this.early.forgetPartialSource(videoId);
     if (!config.KEEP_SOURCE) await storage.delete(video.source_key).catch(() => undefined);
   }
 
   private async fail(videoId: string, reason: string): Promise<void> {
     await this.repo.markFailed(videoId, reason);
+    // A retry reads the complete source; the part copies kept for early start are not needed any more.
+    if ((await this.videos.findById(videoId))?.source_key)
+      await this.ports.storage.deletePrefix(uploadPartCopiesPrefix(uploadKeyFor(videoId))).catch(() => undefined);
     await this.ports.cache.del(...videoCacheKeys(videoId));
     await this.notifier.videoFailed(videoId);
   }

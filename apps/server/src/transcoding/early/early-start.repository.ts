@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { Database } from '../../infra/db/schema.ts';
+import type { UploadState } from './growing-upload.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -29,14 +30,12 @@ export class EarlyStartRepository {
 
   /** The video, locked, if it still waits for its upload and has no plan of any kind yet. */
   async lockPlannableVideo(trx: Transaction<Database>, videoId: string): Promise<boolean> {
-    const video = await trx
-      .selectFrom('videos')
-      .select(['status'])
-      .where('id', '=', videoId)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('transcode_plans').select('video_id').whereRef('transcode_plans.video_id', '=', 'videos.id'))))
-      .forUpdate()
-      .executeTakeFirst();
-    return video?.status === 'awaiting_upload';
+    const video = await trx.selectFrom('videos').select(['status']).where('id', '=', videoId).forUpdate().executeTakeFirst();
+    if (video?.status !== 'awaiting_upload') return false;
+    // A statement of its own, after the lock: it sees a plan that a look after an earlier PATCH committed meanwhile
+    // (a subquery of the locking statement would still see its snapshot from before the wait).
+    const plan = await trx.selectFrom('transcode_plans').select('video_id').where('video_id', '=', videoId).executeTakeFirst();
+    return plan === undefined;
   }
 
   async insert(trx: Transaction<Database>, videoId: string, totalBytes: number, chunkBytes: number[]): Promise<void> {
@@ -88,8 +87,9 @@ export class EarlyStartRepository {
     await query.execute();
   }
 
-  async receivedBytes(videoId: string, db: Executor = this.db): Promise<{ size: number | null; receivedBytes: number } | null> {
-    const row = await db.selectFrom('uploads').select(['size', 'received_bytes']).where('video_id', '=', videoId).executeTakeFirst();
-    return row ? { size: row.size, receivedBytes: row.received_bytes } : null;
+  /** The upload in progress: its length, the bytes received and (S3) the parts they make up. */
+  async uploadState(videoId: string, db: Executor = this.db): Promise<UploadState | null> {
+    const row = await db.selectFrom('uploads').select(['size', 'received_bytes', 'parts']).where('video_id', '=', videoId).executeTakeFirst();
+    return row ? { size: row.size, receivedBytes: row.received_bytes, parts: row.parts } : null;
   }
 }

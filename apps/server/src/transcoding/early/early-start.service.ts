@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import {
   checkSourceLimits,
@@ -12,7 +11,6 @@ import {
   matroskaScanStart,
   parseMoovSamples,
   parseProbe,
-  partialProbeArgs,
   planChunkBytes,
   readMatroskaHead,
   scanClusters,
@@ -26,13 +24,14 @@ import type { Storage } from '../../infra/storage/storage.ts';
 import { resolveFfmpeg, runProcess } from '../../infra/ffmpeg/ffmpeg.ts';
 import { mediaPrefixFor } from '../../playback/media-urls.ts';
 import { cancelPendingTasks } from '../../videos/video.jobs.ts';
-import { uploadKeyFor, videoCacheKeys } from '../../videos/video.service.ts';
+import { videoCacheKeys } from '../../videos/video.service.ts';
 import { buildChunkedPlan, chunkedPlanOptions, type ChunkedPlan } from '../chunked/chunked-plan.ts';
 import { scheduleNewPlan } from '../chunked/chunked-schedule.ts';
 import type { ChunkedRepository } from '../chunked/chunked.repository.ts';
 import { enqueueTask } from '../chunked/chunked.queue.ts';
 import type { MediaTools } from '../chunked/media-tools.ts';
 import type { EarlyStartRepository } from './early-start.repository.ts';
+import { FsGrowingUpload, S3GrowingUpload, type GrowingUpload, type UploadPrefix, type UploadState } from './growing-upload.ts';
 
 /** Enough to see the box order of any ordinary MP4 (ftyp, free, wide, then moov or mdat). */
 const HEAD_BYTES = 64 * 1024;
@@ -63,6 +62,7 @@ export type EarlyStartConfig = Pick<
   | 'TRANSCODE_MODE'
   | 'EARLY_START'
   | 'mediaDir'
+  | 'dataDir'
   | 'CHUNK_SECONDS'
   | 'CHUNK_SPLIT_SECONDS'
   | 'SEGMENT_SECONDS'
@@ -75,7 +75,8 @@ export type EarlyStartConfig = Pick<
 >;
 
 /**
- * Starting the chunked pipeline before the upload ends (fast-start MP4, MKV/WebM, on the fs driver):
+ * Starting the chunked pipeline before the upload ends (fast-start MP4, MKV/WebM; the bytes that have arrived are
+ * read where they grow on fs, from a readable copy of each part on S3, see `growing-upload.ts`):
  *   look      after each PATCH: is the container plannable from its head (moov before mdat; a Matroska
  *             Segment Info with a duration)?
  *   plan      once the index (MP4) or the first cluster (Matroska) is in: probe the bytes so far, make the usual
@@ -88,6 +89,7 @@ export type EarlyStartConfig = Pick<
 export class EarlyStartService {
   private readonly logger: Logger;
   private tools: Pick<MediaTools, 'ffprobe'> | undefined;
+  private readonly growing: GrowingUpload;
 
   constructor(
     private readonly repo: EarlyStartRepository,
@@ -102,19 +104,18 @@ export class EarlyStartService {
   ) {
     this.logger = logger.child({ component: 'early-start' });
     this.tools = tools;
+    const ffprobe = () => this.mediaTools.ffprobe;
+    this.growing =
+      storage.driver === 'fs' ? new FsGrowingUpload(config.mediaDir, ffprobe) : new S3GrowingUpload(storage, path.resolve(config.dataDir, 'tmp'), ffprobe);
   }
 
-  /** Only the chunked pipeline plans early, and only when workers can read the upload where it grows (fs). */
+  /** Only the chunked pipeline plans early. */
   get applies(): boolean {
     return this.config.TRANSCODE_MODE === 'chunked';
   }
 
   private get enabled(): boolean {
-    return this.applies && this.config.EARLY_START && this.storage.driver === 'fs';
-  }
-
-  private fileOf(videoId: string): string {
-    return path.join(this.config.mediaDir, ...uploadKeyFor(videoId).split('/'));
+    return this.applies && this.config.EARLY_START;
   }
 
   private get mediaTools(): Pick<MediaTools, 'ffprobe'> {
@@ -141,30 +142,32 @@ export class EarlyStartService {
   }
 
   private async look(videoId: string): Promise<void> {
-    const upload = await this.repo.receivedBytes(videoId);
+    const upload = await this.repo.uploadState(videoId);
     // A complete upload goes the usual way; an unknown length cannot be planned against.
     if (!upload || upload.size === null || upload.receivedBytes >= upload.size || upload.receivedBytes === 0) return;
-    const file = this.fileOf(videoId);
+    const totalBytes = upload.size;
+    // Only what every node can read counts (on S3: whole parts; the bytes of the part not yet full wait).
+    const readable = this.growing.readableBytes(upload);
+    const read = (start: number, end: number) => this.growing.read(videoId, upload, start, end);
     const existing = await this.repo.find(videoId);
     if (existing) {
-      if (detectSourceLayout(await readRange(file, 0, 8), upload.size).kind === 'matroska') await this.settleMatroska(videoId, file, upload.receivedBytes);
-      await this.release(videoId, upload.receivedBytes);
+      if (readable === 0) return;
+      if (detectSourceLayout(await read(0, 8), totalBytes).kind === 'matroska') await this.settleMatroska(videoId, upload, readable);
+      await this.release(videoId, readable);
       return;
     }
     const video = await this.db.selectFrom('videos').select(['status', 'processing_start']).where('id', '=', videoId).executeTakeFirst();
     if (!video || video.status !== 'awaiting_upload' || video.processing_start !== null) return;
     if (!this.enabled) {
-      const why = this.config.EARLY_START
-        ? 'Processing starts when the upload completes: this server stores uploads where workers cannot read them before they are complete'
-        : 'Processing starts when the upload completes';
-      await this.decideLate(videoId, why);
+      await this.decideLate(videoId, 'Processing starts when the upload completes');
       return;
     }
-    const head = await readRange(file, 0, Math.min(upload.receivedBytes, HEAD_BYTES));
-    const layout = detectSourceLayout(head, upload.size);
+    if (readable === 0) return;
+    const head = await read(0, Math.min(readable, HEAD_BYTES));
+    const layout = detectSourceLayout(head, totalBytes);
     if (layout.kind === 'need-more-bytes') return;
     if (layout.kind === 'matroska') {
-      await this.lookMatroska(videoId, file, upload.size, upload.receivedBytes);
+      await this.lookMatroska(videoId, upload, readable);
       return;
     }
     if (layout.kind !== 'fast-start') {
@@ -175,10 +178,10 @@ export class EarlyStartService {
       await this.decideLate(videoId, 'Processing starts when the upload completes: the index of this file is too large to read early');
       return;
     }
-    if (upload.receivedBytes < layout.moovEnd) return;
-    await this.planEarly(videoId, file, upload.size, upload.receivedBytes, async (plan) => {
-      const tracks = parseMoovSamples(await readRange(file, layout.moovStart, layout.moovEnd));
-      return planChunkBytes(tracks, plan.chunks, { moovEnd: layout.moovEnd, totalBytes: upload.size! });
+    if (readable < layout.moovEnd) return;
+    await this.planEarly(videoId, upload, readable, async (plan) => {
+      const tracks = parseMoovSamples(await read(layout.moovStart, layout.moovEnd));
+      return planChunkBytes(tracks, plan.chunks, { moovEnd: layout.moovEnd, totalBytes });
     });
   }
 
@@ -186,10 +189,11 @@ export class EarlyStartService {
    * MKV/WebM: plannable once the head up to the first cluster and that cluster are in, if the Segment Info
    * gives the duration (a live recording, as MediaRecorder streams it, does not: nothing to plan against).
    */
-  private async lookMatroska(videoId: string, file: string, totalBytes: number, receivedBytes: number): Promise<void> {
+  private async lookMatroska(videoId: string, upload: UploadState, receivedBytes: number): Promise<void> {
+    const totalBytes = upload.size!;
     let head: ReturnType<typeof readMatroskaHead>;
     try {
-      head = readMatroskaHead(await readRange(file, 0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
+      head = readMatroskaHead(await this.growing.read(videoId, upload, 0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
     } catch (error) {
       if (!(error instanceof MalformedMatroskaError)) throw error;
       await this.decideLate(videoId, 'Processing starts when the upload completes: the start of this file could not be read on its own');
@@ -208,27 +212,22 @@ export class EarlyStartService {
       return;
     }
     const firstCluster = scanClusters(
-      await readRange(file, head.firstClusterOffset, Math.min(receivedBytes, head.firstClusterOffset + CLUSTER_SCAN_WINDOW)),
+      await this.growing.read(videoId, upload, head.firstClusterOffset, Math.min(receivedBytes, head.firstClusterOffset + CLUSTER_SCAN_WINDOW)),
       head.firstClusterOffset,
       head.timestampScale,
     );
     if (firstCluster.clusters.length === 0) return;
     // Every chunk needs the whole file until the clusters that have arrived say otherwise.
-    await this.planEarly(videoId, file, totalBytes, receivedBytes, async (plan) => plan.chunks.map(() => totalBytes));
+    await this.planEarly(videoId, upload, receivedBytes, async (plan) => plan.chunks.map(() => totalBytes));
   }
 
-  private async planEarly(
-    videoId: string,
-    file: string,
-    totalBytes: number,
-    receivedBytes: number,
-    bytesPerChunk: (plan: ChunkedPlan) => Promise<number[]>,
-  ): Promise<void> {
+  private async planEarly(videoId: string, upload: UploadState, receivedBytes: number, bytesPerChunk: (plan: ChunkedPlan) => Promise<number[]>): Promise<void> {
     const { config } = this;
+    const totalBytes = upload.size!;
     let chunkBytes: number[];
     let plan: ChunkedPlan;
     try {
-      const output = await this.mediaTools.ffprobe(partialProbeArgs(file, receivedBytes));
+      const output = await this.growing.probe(videoId, upload, receivedBytes);
       const info = completeProbedInfo(parseProbe(JSON.parse(output)), totalBytes);
       checkSourceLimits(info, { maxWidth: config.SOURCE_MAX_WIDTH, maxHeight: config.SOURCE_MAX_HEIGHT, maxDurationSeconds: config.SOURCE_MAX_DURATION });
       plan = buildChunkedPlan(info, chunkedPlanOptions(config));
@@ -252,7 +251,8 @@ export class EarlyStartService {
     if (!created) return;
     await this.cache.del(...videoCacheKeys(videoId));
     this.logger.info({ videoId, chunks: plan.chunks.length, chunkBytes }, 'planned during the upload');
-    if (detectSourceLayout(await readRange(file, 0, 8), totalBytes).kind === 'matroska') await this.settleMatroska(videoId, file, receivedBytes);
+    if (detectSourceLayout(await this.growing.read(videoId, upload, 0, 8), totalBytes).kind === 'matroska')
+      await this.settleMatroska(videoId, upload, receivedBytes);
     await this.release(videoId, receivedBytes);
   }
 
@@ -260,8 +260,9 @@ export class EarlyStartService {
    * Matroska: scans the clusters that arrived since the last settled chunk and lowers the bytes the chunks
    * need (under the row lock: the scan after one PATCH may overlap the next PATCH's).
    */
-  private async settleMatroska(videoId: string, file: string, receivedBytes: number): Promise<void> {
-    const head = readMatroskaHead(await readRange(file, 0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
+  private async settleMatroska(videoId: string, upload: UploadState, receivedBytes: number): Promise<void> {
+    const readRange = (start: number, end: number) => this.growing.read(videoId, upload, start, end);
+    const head = readMatroskaHead(await readRange(0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
     const planRow = await this.plans.findPlan(videoId);
     if (head.kind !== 'matroska' || !planRow) return;
     const chunks = planRow.plan.chunks;
@@ -273,7 +274,7 @@ export class EarlyStartService {
       let window = CLUSTER_SCAN_WINDOW;
       while (at < receivedBytes && chunkBytes.slice(0, -1).some((bytes) => bytes >= row.totalBytes)) {
         const end = Math.min(receivedBytes, at + window);
-        const scan = scanClusters(await readRange(file, at, end), at, head.timestampScale);
+        const scan = scanClusters(await readRange(at, end), at, head.timestampScale);
         chunkBytes = matroskaChunkBytes(chunkBytes, scan.clusters, chunks, row.totalBytes);
         if (scan.resumeAt > at) {
           at = scan.resumeAt;
@@ -310,16 +311,22 @@ export class EarlyStartService {
   }
 
   /**
-   * For a chunk task of a video still uploading: the growing file and how many of its bytes have arrived,
-   * or null when the chunk's bytes are not all in (or the upload is no longer in progress).
+   * For a chunk task of a video still uploading: a file with the bytes that have arrived (the growing file on fs,
+   * a local copy kept in `cacheDir` on S3) and how many to read, or null when the chunk's bytes are not all in
+   * (or the upload is no longer in progress). `open` fetches what a local copy lacks; `release` it when done.
    */
-  async partialSource(videoId: string, chunkIndex: number): Promise<{ file: string; bytes: number } | null> {
+  async partialSource(videoId: string, chunkIndex: number, cacheDir: string): Promise<{ open(): Promise<UploadPrefix> } | null> {
     if (!this.enabled) return null;
     const row = await this.repo.find(videoId);
-    const upload = await this.repo.receivedBytes(videoId);
+    const upload = await this.repo.uploadState(videoId);
     const needed = row?.chunkBytes[chunkIndex];
-    if (!row || !upload || needed === undefined || upload.receivedBytes < needed) return null;
-    return { file: this.fileOf(videoId), bytes: upload.receivedBytes };
+    if (!row || !upload || needed === undefined || this.growing.readableBytes(upload) < needed) return null;
+    return { open: () => this.growing.openPrefix(videoId, upload, needed, cacheDir) };
+  }
+
+  /** The upload is complete (or gone): this process's copy of its partial bytes, if any, is no longer needed. */
+  async forgetPartialSource(videoId: string): Promise<void> {
+    await this.growing.forget(videoId);
   }
 
   /**
@@ -361,16 +368,5 @@ export class EarlyStartService {
     await this.storage.deletePrefix(prefix);
     await this.cache.del(...videoCacheKeys(videoId));
     this.logger.info({ videoId }, 'work started during the upload was cancelled');
-  }
-}
-
-async function readRange(file: string, start: number, end: number): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(Math.max(0, end - start));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
