@@ -25,11 +25,19 @@ export function reniceProcess(pid: number, nice: number): boolean {
       ok = false;
     }
   }
+  return setSessionNice(pid, nice) && ok;
+}
+
+/**
+ * Sets the niceness of the autogroup of the session `pid` leads (see above): a child started in a session of its
+ * own at a niceness (`nice -n`) needs it too, or its threads' niceness weighs only against each other.
+ */
+export function setSessionNice(pid: number, nice: number): boolean {
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
   } catch (error) {
     // No autogroup scheduling (no such file) leaves the thread niceness, which then weighs on its own.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') ok = false;
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  return ok;
 }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { setSessionNice } from './process-priority.ts';
 
 /**
  * Runs ffmpeg/ffprobe (or any helper binary) so that it never outlives the process that started it:
@@ -26,7 +27,7 @@ export interface RunOptions {
   /** Aborting sends SIGTERM to the child's group, SIGKILL after `killGraceMs`; the run rejects once it has exited. */
   signal?: AbortSignal;
   killGraceMs?: number;
-  /** Start the child at this CPU niceness (through `nice`, so every thread it starts inherits it). */
+  /** Start the child at this CPU niceness (through `nice`, so every thread it starts inherits it; its session's autogroup too). */
   nice?: number;
   /** Called with the child's pid once it runs; the function it returns, once it has exited. */
   onSpawn?: (pid: number) => () => void;
@@ -83,6 +84,7 @@ export function runProcess(command: string, args: string[], options: RunOptions 
     const [file, argv] = wrapper ? [wrapper[0]!, [...wrapper.slice(1), ...niced]] : [niced[0]!, niced.slice(1)];
     const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
+    if (options.nice && child.pid !== undefined) setSessionNice(child.pid, options.nice);
     const exited = child.pid !== undefined && options.onSpawn ? options.onSpawn(child.pid) : undefined;
     let stdout = '';
     let stderr = '';

@@ -14,6 +14,23 @@ export interface PlanRow {
   finishedAt: Date | null;
 }
 
+/** What a published video plays from: the media, its size and the renditions listed so far. */
+export interface PublishedMedia {
+  mediaPrefix: string;
+  durationSeconds: number;
+  width: number;
+  height: number;
+  renditions: string;
+}
+
+const publishedMediaColumns = (fields: PublishedMedia) => ({
+  media_prefix: fields.mediaPrefix,
+  duration_seconds: fields.durationSeconds,
+  width: fields.width,
+  height: fields.height,
+  renditions: fields.renditions,
+});
+
 /** SQL of the chunked pipeline: plans, task leases and the video state changes they cause. */
 export class ChunkedRepository {
   constructor(private readonly db: Db) {}
@@ -251,22 +268,10 @@ export class ChunkedRepository {
       .execute();
   }
 
-  async markPlayable(
-    trx: Transaction<Database>,
-    videoId: string,
-    fields: { mediaPrefix: string; durationSeconds: number; width: number; height: number; renditions: string },
-  ): Promise<boolean> {
+  async markPlayable(trx: Transaction<Database>, videoId: string, fields: PublishedMedia): Promise<boolean> {
     const updated = await trx
       .updateTable('videos')
-      .set({
-        status: 'playable',
-        media_prefix: fields.mediaPrefix,
-        duration_seconds: fields.durationSeconds,
-        width: fields.width,
-        height: fields.height,
-        renditions: fields.renditions,
-        updated_at: sql`now()`,
-      })
+      .set({ status: 'playable', ...publishedMediaColumns(fields), updated_at: sql`now()` })
       .where('id', '=', videoId)
       .where('status', '=', 'processing')
       .executeTakeFirst();
@@ -287,20 +292,12 @@ export class ChunkedRepository {
       .execute();
   }
 
-  async markReady(
-    trx: Transaction<Database>,
-    videoId: string,
-    fields: { mediaPrefix: string; durationSeconds: number; width: number; height: number; renditions: string },
-  ): Promise<boolean> {
+  async markReady(trx: Transaction<Database>, videoId: string, fields: PublishedMedia): Promise<boolean> {
     const updated = await trx
       .updateTable('videos')
       .set({
         status: 'ready',
-        media_prefix: fields.mediaPrefix,
-        duration_seconds: fields.durationSeconds,
-        width: fields.width,
-        height: fields.height,
-        renditions: fields.renditions,
+        ...publishedMediaColumns(fields),
         has_storyboard: true,
         progress: 1,
         eta_seconds: 0,

@@ -57,9 +57,8 @@ export class CpuPriorities {
         return entry.nice;
       },
       adopt: (pid) => {
+        // Started at its niceness (`runProcess`'s `nice`); reniced from now on when the task changes rank.
         entry.pids.add(pid);
-        // Started at its niceness (`nice -n`), but its session's autogroup needs it too (process-priority.ts).
-        if (entry.nice !== 0) this.renice(pid, entry.nice);
         return () => entry.pids.delete(pid);
       },
       leave: () => {
