@@ -27,8 +27,8 @@
  * there and reuse them in later runs), BENCH_WORKER_CONCURRENCY (foreground task slots per chunked worker process), BENCH_BACKGROUND_SLOTS (low-priority ones), BENCH_BASELINE=0 (no one-process run), BENCH_TASK_LOG=1 (print each task's start and end), BENCH_CHUNKED_VIEWER=0 (no chunked run with a viewer), BENCH_WATCH_ONLY_FROM (sources at least this many seconds long: a chunked run ends
  * once the viewer is done watching, without waiting for ready, so a long source measures first frame and stalls only).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../apps/server/test/helpers/app.ts';
 import { spawnFleetWorker } from '../apps/server/test/helpers/faults.ts';
-import { FFMPEG, tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
+import { tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
+import { makeCameraSource } from './support/camera-source.ts';
 import { emitReport, markdownTable } from './support/kit.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,70 +74,6 @@ const MODE_ENV = (mode: 'single' | 'chunked'): Record<string, string> => ({
   CHUNK_SECONDS,
   TRANSCODE_MAX_HEIGHT: '1080',
 });
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr}`))));
-  });
-}
-
-/** Camera-like: moving picture with sensor-like noise, H.264 High with B-frames at 12 Mbit/s, keyframes every 2 s, AAC. */
-async function makeCameraSource(dir: string, seconds: number, height: number): Promise<string> {
-  const file = path.join(dir, `camera-${seconds}s-${height}p.mp4`);
-  if (
-    await stat(file).then(
-      (found) => found.size > 0,
-      () => false,
-    )
-  )
-    return file;
-  const width = Math.round((height * 16) / 9 / 2) * 2;
-  await run(FFMPEG, [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${height}:rate=30,noise=alls=12:allf=t`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-profile:v',
-    'high',
-    '-pix_fmt',
-    'yuv420p',
-    '-b:v',
-    '12M',
-    '-maxrate',
-    '12M',
-    '-bufsize',
-    '24M',
-    '-g',
-    '60',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-movflags',
-    '+faststart',
-    file,
-  ]);
-  return file;
-}
 
 /** A worker process (ROLE=worker) on the API's database and media storage with its own scratch disk, as another machine. */
 async function startWorkerProcess(app: TestApp, env: Record<string, string>): Promise<{ child: ChildProcess; dataDir: string }> {
@@ -226,20 +163,33 @@ interface Timeline {
   playable: number | null;
 }
 
-async function timelineOf(app: TestApp, videoId: string, uploadedAt: number): Promise<Timeline> {
-  const jobs = await sql<{ task: string | null; started_on: Date | null; completed_on: Date | null }>`
-    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.job WHERE name IN ('video.transcode', 'video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
+interface TaskJob {
+  /** null for the plan job (`video.transcode`). */
+  task: string | null;
+  started_on: Date | null;
+  completed_on: Date | null;
+}
+
+/** Every pg-boss job of the video's pipeline (plan, tasks, audio), live or archived, in start order. */
+async function taskJobsOf(app: TestApp, videoId: string): Promise<TaskJob[]> {
+  const names = ['video.transcode', 'video.transcode-task', 'video.transcode-audio'];
+  const { rows } = await sql<TaskJob>`
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.job WHERE name = ANY(${names}) AND data->>'videoId' = ${videoId}
     UNION ALL
-    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.archive WHERE name IN ('video.transcode', 'video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}`.execute(
-    app.infra.db,
-  );
+    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.archive WHERE name = ANY(${names}) AND data->>'videoId' = ${videoId}
+    ORDER BY started_on`.execute(app.infra.db);
+  return rows;
+}
+
+async function timelineOf(app: TestApp, videoId: string, uploadedAt: number): Promise<Timeline> {
+  const jobs = await taskJobsOf(app, videoId);
   const plan = await sql<{
     started_at: Date;
     playable_at: Date | null;
   }>`SELECT started_at, playable_at FROM transcode_plans WHERE video_id = ${videoId}`.execute(app.infra.db);
   const after = (date: Date | null | undefined) => (date ? (date.getTime() - uploadedAt) / 1000 : null);
   const earliest = (task: string | null, field: 'started_on' | 'completed_on') => {
-    const times = jobs.rows.filter((row) => row.task === task && row[field]).map((row) => row[field]!.getTime());
+    const times = jobs.filter((row) => row.task === task && row[field]).map((row) => row[field]!.getTime());
     return times.length ? after(new Date(Math.min(...times))) : null;
   };
   return {
@@ -255,11 +205,7 @@ async function timelineOf(app: TestApp, videoId: string, uploadedAt: number): Pr
 
 /** Every task's start and end (seconds after the upload completed), in start order, for BENCH_TASK_LOG=1. */
 async function taskLogOf(app: TestApp, videoId: string, uploadedAt: number): Promise<string> {
-  const { rows } = await sql<{ task: string | null; started_on: Date | null; completed_on: Date | null }>`
-    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.archive WHERE name IN ('video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
-    UNION ALL
-    SELECT data->>'task' AS task, started_on, completed_on FROM pgboss.job WHERE name IN ('video.transcode-task', 'video.transcode-audio') AND data->>'videoId' = ${videoId}
-    ORDER BY started_on`.execute(app.infra.db);
+  const rows = (await taskJobsOf(app, videoId)).filter((row) => row.task !== null);
   const at = (date: Date | null) => (date ? ((date.getTime() - uploadedAt) / 1000).toFixed(1) : '–');
   return rows.map((row) => `  ${row.task}: ${at(row.started_on)} → ${at(row.completed_on)}`).join('\n');
 }
@@ -270,10 +216,7 @@ async function edgeStallsOf(app: TestApp, videoId: string, watch: WatchState, st
     SELECT plan FROM transcode_plans WHERE video_id = ${videoId}`.execute(app.infra.db);
   const plan = planRow.rows[0]?.plan;
   if (!plan) return stalls;
-  const { rows } = await sql<{ task: string; completed_on: Date | null }>`
-    SELECT data->>'task' AS task, completed_on FROM pgboss.archive WHERE name = 'video.transcode-task' AND data->>'videoId' = ${videoId}
-    UNION ALL
-    SELECT data->>'task' AS task, completed_on FROM pgboss.job WHERE name = 'video.transcode-task' AND data->>'videoId' = ${videoId}`.execute(app.infra.db);
+  const rows = await taskJobsOf(app, videoId);
   const doneAt = (chunkIndex: number) =>
     rows.find((row) => (row.task === `video:${chunkIndex}:low` || row.task === `video:${chunkIndex}:all`) && row.completed_on)?.completed_on?.getTime() ?? null;
   return stalls.filter((position) => {

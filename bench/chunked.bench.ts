@@ -4,6 +4,7 @@
  *   node --import tsx bench/chunked.bench.ts            # 60 s 1080p30 camera-like source, prints a table
  *   node --import tsx bench/chunked.bench.ts --write    # also writes bench/results/chunked.md
  *   BENCH_SECONDS=20 BENCH_HEIGHT=480 node --import tsx bench/chunked.bench.ts   # quick smoke run
+ *   BENCH_SOURCE_DIR=/path/to/keep …   # reuse the camera-like source (`support/camera-source.ts`, the end-to-end bench's too)
  *
  * Measured (CPU from ffmpeg's own `-benchmark` getrusage, so other load on the machine inflates wall time
  * but hardly CPU time):
@@ -23,6 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAudioArgs, buildChunkArgs, buildTranscodeArgs, parseProbe, probeArgs, type X264Preset } from '../packages/ladder/src/index.ts';
+import { makeCameraSource } from './support/camera-source.ts';
 import { buildChunkedPlan, scheduleTasks, tiersOfChunk, type ChunkedPlan, type TaskSpec } from '../apps/server/src/transcoding/chunked/chunked-plan.ts';
 
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
@@ -35,6 +37,8 @@ const CHUNK_SECONDS = Number(process.env.BENCH_CHUNK_SECONDS ?? 12);
 const SPLIT_SECONDS = Number(process.env.BENCH_SPLIT_SECONDS ?? 36);
 const PLAN_OPTIONS = { maxHeight: 1080, segmentSeconds: SEGMENT_SECONDS, chunkSeconds: CHUNK_SECONDS, splitSeconds: SPLIT_SECONDS };
 const PRESET: X264Preset = 'veryfast';
+/** Where the source is kept between runs (made once); by default a temporary directory. */
+const SOURCE_DIR = process.env.BENCH_SOURCE_DIR || null;
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'chunked.md');
 
 interface Cost {
@@ -62,47 +66,6 @@ async function measuredFfmpeg(args: string[]): Promise<Cost> {
   const times = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(stderr);
   if (!times) throw new Error(`no -benchmark report in ffmpeg output:\n${stderr.slice(-2000)}`);
   return { wallSeconds: (performance.now() - started) / 1000, cpuSeconds: Number(times[1]) + Number(times[2]) };
-}
-
-async function makeSource(workDir: string): Promise<string> {
-  const path = join(workDir, 'source.mp4');
-  const width = Math.round((SOURCE_HEIGHT * 16) / 9 / 2) * 2;
-  // Camera-like: H.264 High with B-frames at 12 Mbit/s, keyframes every 2 s, AAC.
-  await run(FFMPEG, [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${SOURCE_HEIGHT}:rate=30`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(SOURCE_SECONDS),
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-preset',
-    'fast',
-    '-profile:v',
-    'high',
-    '-b:v',
-    '12M',
-    '-g',
-    '60',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    path,
-  ]);
-  return path;
 }
 
 function taskArgs(plan: ChunkedPlan, task: TaskSpec, input: string, outputDir: string, threads: number | undefined): string[] {
@@ -226,7 +189,7 @@ async function main(): Promise<void> {
     .join(' / ');
   try {
     console.error(`making a ${SOURCE_SECONDS} s ${SOURCE_HEIGHT}p source…`);
-    const input = await makeSource(workDir);
+    const input = await makeCameraSource(SOURCE_DIR ?? workDir, SOURCE_SECONDS, SOURCE_HEIGHT);
     const info = parseProbe(JSON.parse((await run(FFPROBE, probeArgs(input))).stdout));
     const plan = buildChunkedPlan(info, PLAN_OPTIONS);
 
@@ -251,7 +214,7 @@ async function main(): Promise<void> {
       ['chunked, 2 workers (x264 1 thread each)', two.wallSeconds, cpu(two.runs), playableAt(two.runs, plan)],
     ] as const;
     const lines = [
-      `Source: ${SOURCE_SECONDS} s ${info.width}×${info.height} ${info.fps} fps H.264 High 12 Mbit/s + AAC; ladder ${plan.rungs.map((rung) => rung.name).join(', ')}; x264 \`${PRESET}\`; ${SEGMENT_SECONDS} s segments; ${plan.chunks.length} chunks (${plan.chunks.map((chunk) => chunk.endSeconds - chunk.startSeconds).join(', ')} s${plan.tiers.length > 1 ? `; the first ${plan.splitChunks} split${plan.alsoSplit?.length ? ` and ${plan.alsoSplit.length} later ones` : ''}` : ''}) × tiers ${plan.tiers.map((tier) => `${tier.name} (${tier.rungIndexes.map((index) => plan.rungs[index]!.name).join('–')})`).join(', ')}.`,
+      `Source: ${SOURCE_SECONDS} s ${info.width}×${info.height} ${info.fps} fps camera-like (noise, H.264 High 12 Mbit/s, AAC); ladder ${plan.rungs.map((rung) => rung.name).join(', ')}; x264 \`${PRESET}\`; ${SEGMENT_SECONDS} s segments; ${plan.chunks.length} chunks (${plan.chunks.map((chunk) => chunk.endSeconds - chunk.startSeconds).join(', ')} s${plan.tiers.length > 1 ? `; the first ${plan.splitChunks} split${plan.alsoSplit?.length ? ` and ${plan.alsoSplit.length} later ones` : ''}` : ''}) × tiers ${plan.tiers.map((tier) => `${tier.name} (${tier.rungIndexes.map((index) => plan.rungs[index]!.name).join('–')})`).join(', ')}.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end.`,
       '',
       '| Variant | Wall to ready (s) | Σ CPU (s) | CPU ÷ single | Wall ÷ single | Ladder start playable after (s) |',

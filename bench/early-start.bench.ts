@@ -1,12 +1,13 @@
 /**
  * Starting before the upload ends: the same fast-start MP4 sent over a slow link (tus PATCHes paced so the
- * upload takes BENCH_UPLOAD_SECONDS), through the whole server (API + in-process worker, chunked mode, fs),
+ * upload takes BENCH_UPLOAD_SECONDS), through the whole server (API + in-process worker, chunked mode, fs or S3),
  * once with EARLY_START=true and once with EARLY_START=false, in one run.
  *
  *   node --import tsx bench/early-start.bench.ts            # 60 s 480p camera-like source, 30 s upload
  *   node --import tsx bench/early-start.bench.ts --write    # also writes bench/results/early-start.md
  *   BENCH_SECONDS=20 BENCH_UPLOAD_SECONDS=10 node --import tsx bench/early-start.bench.ts   # quick smoke run
  *   BENCH_CONTAINER=webm node --import tsx bench/early-start.bench.ts   # a VP9/Opus WebM instead (Matroska clusters)
+ *   BENCH_STORAGE=s3 node --import tsx bench/early-start.bench.ts       # the S3 driver on a local s3rver (parts of 5 MiB)
  *
  * Measured from the moment the last PATCH is acknowledged: until the video is `playable` and until it is
  * `ready` (API polled every 100 ms), and how many chunk tasks were already done at that moment.
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../apps/server/test/helpers/app.ts';
+import { s3StorageEnv, startS3Server, type S3Server } from '../apps/server/test/helpers/s3.ts';
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
@@ -28,6 +30,7 @@ const SOURCE_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SOURCE_HEIGHT = Number(process.env.BENCH_HEIGHT ?? 480);
 const UPLOAD_SECONDS = Number(process.env.BENCH_UPLOAD_SECONDS ?? 30);
 const CONTAINER = process.env.BENCH_CONTAINER === 'webm' ? 'webm' : 'mp4';
+const STORAGE = process.env.BENCH_STORAGE === 's3' ? 's3' : 'fs';
 const PATCHES = 30;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'early-start.md');
 const ENV = { TRANSCODE_MODE: 'chunked', TRANSCODE_MAX_HEIGHT: String(SOURCE_HEIGHT), X264_PRESET: 'veryfast', SEGMENT_SECONDS: '4', CHUNK_SECONDS: '12' };
@@ -84,8 +87,9 @@ interface Outcome {
   readySeconds: number;
 }
 
-async function once(bytes: Buffer, earlyStart: boolean): Promise<Outcome> {
-  const t: TestApp = await startTestApp({ ...ENV, EARLY_START: String(earlyStart) }, 'all', { withWorker: true });
+async function once(bytes: Buffer, earlyStart: boolean, s3: S3Server | null): Promise<Outcome> {
+  const storage = s3 ? s3StorageEnv(s3) : {};
+  const t: TestApp = await startTestApp({ ...ENV, ...storage, EARLY_START: String(earlyStart) }, 'all', { withWorker: true });
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -139,13 +143,15 @@ async function once(bytes: Buffer, earlyStart: boolean): Promise<Outcome> {
 const dir = await mkdtemp(path.join(tmpdir(), 'tube-bench-early-'));
 try {
   const bytes = await makeSource(dir);
+  const s3 = STORAGE === 's3' ? await startS3Server(dir) : null;
   const load = loadavg()[0]!.toFixed(1);
-  const late = await once(bytes, false);
-  const early = await once(bytes, true);
+  const late = await once(bytes, false, s3);
+  const early = await once(bytes, true, s3);
+  await s3?.stop();
   const fmt = (value: number) => `${value.toFixed(1)} s`;
   const lines = [
     `Source: ${SOURCE_SECONDS} s ${SOURCE_HEIGHT}p30 ${SOURCE_CODECS.describe}, ${(bytes.length / 1e6).toFixed(1)} MB,`,
-    `uploaded in ${PATCHES} PATCHes over ${UPLOAD_SECONDS} s; chunked mode, 12 s chunks, x264 veryfast, one in-process worker; load average ${load} at start.`,
+    `uploaded in ${PATCHES} PATCHes over ${UPLOAD_SECONDS} s; ${STORAGE === 's3' ? 'S3 driver (s3rver on loopback, 5 MiB parts)' : 'fs driver'}; chunked mode, 12 s chunks, x264 veryfast, one in-process worker; load average ${load} at start.`,
     '',
     '| EARLY_START | chunk tasks done when the upload completed | upload complete → playable | upload complete → ready |',
     '|---|---|---|---|',
@@ -158,8 +164,8 @@ try {
   console.log(lines.join('\n'));
   if (process.argv.includes('--write')) {
     await writeFile(
-      CONTAINER === 'webm' ? RESULTS_FILE.replace(/\.md$/, '-webm.md') : RESULTS_FILE,
-      `# Early start (upload still arriving)\n\nCommand: \`${CONTAINER === 'webm' ? 'BENCH_CONTAINER=webm ' : ''}node --import tsx bench/early-start.bench.ts --write\`\n\n${lines.join('\n')}\n`,
+      RESULTS_FILE.replace(/\.md$/, `${CONTAINER === 'webm' ? '-webm' : ''}${STORAGE === 's3' ? '-s3' : ''}.md`),
+      `# Early start (upload still arriving)\n\nCommand: \`${CONTAINER === 'webm' ? 'BENCH_CONTAINER=webm ' : ''}${STORAGE === 's3' ? 'BENCH_STORAGE=s3 ' : ''}node --import tsx bench/early-start.bench.ts --write\`\n\n${lines.join('\n')}\n`,
     );
   }
 } finally {

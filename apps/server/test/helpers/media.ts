@@ -17,6 +17,18 @@ export const FAST_TRANSCODE_ENV = {
   STORYBOARD_INTERVAL: '1',
 };
 
+/** The chunked pipeline on small, fast settings: 2 s segments, 8 s chunks, so a 30 s source has several chunks. */
+export const SMALL_CHUNKED_ENV = {
+  TRANSCODE_MODE: 'chunked',
+  TRANSCODE_MAX_HEIGHT: '240',
+  X264_PRESET: 'ultrafast',
+  SEGMENT_SECONDS: '2',
+  CHUNK_SECONDS: '8',
+  STORYBOARD_INTERVAL: '2',
+  JOB_RETRY_DELAY: '1',
+  JOB_LEASE_SECONDS: '10',
+};
+
 /** A short synthetic video made with ffmpeg's lavfi sources. */
 export async function makeVideo(
   dir: string,

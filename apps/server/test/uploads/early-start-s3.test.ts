@@ -11,21 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { countFrames, makeVideo, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, SMALL_CHUNKED_ENV, waitFor } from '../helpers/media.ts';
 import { s3StorageEnv, startS3Server, type S3Server } from '../helpers/s3.ts';
 import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
 
-const ENV = {
-  TRANSCODE_MODE: 'chunked',
-  EARLY_START: 'true',
-  TRANSCODE_MAX_HEIGHT: '240',
-  X264_PRESET: 'ultrafast',
-  SEGMENT_SECONDS: '2',
-  CHUNK_SECONDS: '8',
-  STORYBOARD_INTERVAL: '2',
-  JOB_RETRY_DELAY: '1',
-  JOB_LEASE_SECONDS: '10',
-};
+const ENV = { ...SMALL_CHUNKED_ENV, EARLY_START: 'true' };
 const SECONDS = 30;
 const FPS = 25;
 const PART_BYTES = 5 * 1024 * 1024;

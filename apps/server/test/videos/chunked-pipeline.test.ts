@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { countFrames, makeVideo, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, tusUpload, waitFor, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
 import { VideoRepository } from '../../src/videos/video.repository.ts';
 import { BACKGROUND_NICE } from '../../src/transcoding/chunked/cpu-priority.ts';
 import { ffmpegProcessesMentioning, spawnFleetWorker } from '../helpers/faults.ts';
@@ -16,16 +16,7 @@ import { processNice } from '../helpers/processes.ts';
 import { sql } from 'kysely';
 
 const run = promisify(execFile);
-const CHUNKED_ENV = {
-  TRANSCODE_MODE: 'chunked',
-  TRANSCODE_MAX_HEIGHT: '240',
-  X264_PRESET: 'ultrafast',
-  SEGMENT_SECONDS: '2',
-  CHUNK_SECONDS: '8',
-  STORYBOARD_INTERVAL: '2',
-  JOB_RETRY_DELAY: '1',
-  JOB_LEASE_SECONDS: '10',
-};
+const CHUNKED_ENV = SMALL_CHUNKED_ENV;
 const SOURCE_FRAMES = 30 * 25;
 
 let t: TestApp;

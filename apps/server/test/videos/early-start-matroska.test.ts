@@ -15,23 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { withUnknownClusterSizes } from '../../../../packages/ladder/test/support/matroska-fixtures.ts';
-import { countFrames, FFMPEG, FFPROBE, tusUpload, waitFor } from '../helpers/media.ts';
+import { countFrames, FFMPEG, FFPROBE, tusUpload, waitFor, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
 import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
 import { parseProbe } from '@tube/ladder';
 import { buildChunkedPlan, chunkedPlanOptions, type ChunkedPlan } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { samePlan } from '../../src/transcoding/early/early-start.service.ts';
 
 const run = promisify(execFile);
-const ENV = {
-  TRANSCODE_MODE: 'chunked',
-  TRANSCODE_MAX_HEIGHT: '240',
-  X264_PRESET: 'ultrafast',
-  SEGMENT_SECONDS: '2',
-  CHUNK_SECONDS: '8',
-  STORYBOARD_INTERVAL: '2',
-  JOB_RETRY_DELAY: '1',
-  JOB_LEASE_SECONDS: '10',
-};
+const ENV = SMALL_CHUNKED_ENV;
 const SECONDS = 30;
 const FPS = 25;
 

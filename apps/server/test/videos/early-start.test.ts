@@ -10,20 +10,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
-import { countFrames, makeVideo, waitFor } from '../helpers/media.ts';
+import { countFrames, makeVideo, waitFor, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
 import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
 import { sql } from 'kysely';
 
-const ENV = {
-  TRANSCODE_MODE: 'chunked',
-  TRANSCODE_MAX_HEIGHT: '240',
-  X264_PRESET: 'ultrafast',
-  SEGMENT_SECONDS: '2',
-  CHUNK_SECONDS: '8',
-  STORYBOARD_INTERVAL: '2',
-  JOB_RETRY_DELAY: '1',
-  JOB_LEASE_SECONDS: '10',
-};
+const ENV = SMALL_CHUNKED_ENV;
 const SECONDS = 30;
 const FPS = 25;
 
