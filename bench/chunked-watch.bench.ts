@@ -38,6 +38,8 @@ import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../apps/server/test/helpers/app.ts';
 import { spawnFleetWorker } from '../apps/server/test/helpers/faults.ts';
 import { tusUpload, waitFor } from '../apps/server/test/helpers/media.ts';
+import { measuredSpeedFactor } from '../apps/server/src/transcoding/chunked/chunked-plan.ts';
+import { ChunkedRepository } from '../apps/server/src/transcoding/chunked/chunked.repository.ts';
 import { makeCameraSource } from './support/camera-source.ts';
 import { emitReport, markdownTable } from './support/kit.ts';
 
@@ -345,7 +347,12 @@ async function measure(options: {
     process.stderr.write(
       `  machine CPU busy from upload to the end: ${((100 * (cpuAtEnd.busy - cpuAtUpload.busy)) / (cpuAtEnd.total - cpuAtUpload.total)).toFixed(0)} %\n`,
     );
-    if (process.env.BENCH_TASK_LOG && options.mode === 'chunked') process.stderr.write(`${await taskLogOf(app, created.id, uploadedAt)}\n`);
+    if (process.env.BENCH_TASK_LOG && options.mode === 'chunked') {
+      process.stderr.write(`${await taskLogOf(app, created.id, uploadedAt)}\n`);
+      // What the next plan on this fleet would be made for (the fixed model's 1.3 until measured).
+      const factor = measuredSpeedFactor(await new ChunkedRepository(app.infra.db).recentStartRungTasks(24, 60));
+      process.stderr.write(`  speed factor measured from this run's start-rung tasks: ${factor ?? 'too few samples'}\n`);
+    }
     return {
       label: options.label,
       timeline: options.mode === 'chunked' ? await timelineOf(app, created.id, uploadedAt) : null,

@@ -7,6 +7,9 @@ import {
   chunksToSplit,
   estimateRungEtas,
   estimateSecondsLeft,
+  measuredSpeedFactor,
+  SPEED_SAMPLES_NEEDED,
+  WORKER_SPEED,
   ordinalOfTask,
   publishState,
   scheduleTasks,
@@ -18,6 +21,7 @@ import {
   type TierName,
   type TaskSpec,
   type VideoTaskResult,
+  type FinishedTaskSample,
 } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { publishedFiles } from '../../src/transcoding/chunked/chunked.service.ts';
 import { liveSourceCaches } from '../../src/transcoding/chunked/chunked-scratch.ts';
@@ -204,6 +208,49 @@ describe('scheduleTasks', () => {
     // Without them the viewer catches up.
     const { alsoSplit: _, ...unsplit } = long;
     expect(stallsWithOneWorker(unsplit, scheduleTasks(unsplit))).not.toEqual([]);
+  });
+
+  it('plans for the speed the fleet has measured: a slow fleet splits more chunks, a fast one fewer, none measured is the fixed model', () => {
+    const at = (speedFactor?: number) =>
+      buildChunkedPlan(source({ durationSeconds: 600, width: 1920, height: 1080, bitRate: 12_000_000 }), { ...OPTIONS, speedFactor });
+    const fixed = at(undefined);
+    expect(fixed.speedFactor).toBeUndefined();
+    expect(at(1.3).alsoSplit).toEqual(fixed.alsoSplit);
+    expect(at(2).speedFactor).toBe(2);
+    expect(at(2).alsoSplit!.length).toBeGreaterThan(fixed.alsoSplit!.length);
+    expect(at(0.8).alsoSplit?.length ?? 0).toBeLessThan(fixed.alsoSplit!.length);
+    // The more cautious plan still never lets the viewer catch up at the speeds measured on the quiet machine.
+    expect(stallsWithOneWorker(at(2), scheduleTasks(at(2)))).toEqual([]);
+  });
+
+  it('measures the fleet speed from finished start-rung tasks against the modelled work', () => {
+    const plan = hd(120);
+    const cheap = (index: number, wallSeconds: number): FinishedTaskSample => ({
+      plan,
+      task: `video:${index}:${tiersOfChunk(plan, index)[0]!.name}`,
+      wallSeconds,
+    });
+    // The reference work of a task: its seconds of video × (decode of the source + encode of its rungs) per second.
+    const reference = (index: number) => {
+      const chunk = plan.chunks[index]!;
+      const rungs = tiersOfChunk(plan, index)[0]!.rungIndexes.map((rung) => plan.rungs[rung]!);
+      const perSecond =
+        WORKER_SPEED.decodeSecondsPerPixel * 1920 * 1080 * 30 +
+        rungs.reduce((sum, rung) => sum + WORKER_SPEED.encodeSecondsPerPixel * rung.width * rung.height * rung.frameRate, 0);
+      return (chunk.endSeconds - chunk.startSeconds) * perSecond;
+    };
+    expect(reference(5)).toBeGreaterThan(2);
+    // Twice the reference wall time (plus the fixed overhead) on every task: factor 2.
+    const slow = [2, 3, 4, 5, 6, 7].map((index) => cheap(index, WORKER_SPEED.taskOverheadSeconds + 2 * reference(index)));
+    expect(measuredSpeedFactor(slow)).toBe(2);
+    // Too few samples: no measurement. High-tier and audio tasks do not count; neither do tiny tasks (start-up).
+    expect(measuredSpeedFactor(slow.slice(0, SPEED_SAMPLES_NEEDED - 1))).toBeNull();
+    expect(measuredSpeedFactor([...slow.slice(0, 4), { plan, task: 'video:1:high', wallSeconds: 50 }, { plan, task: 'audio', wallSeconds: 9 }])).toBeNull();
+    const tiny = buildChunkedPlan(source({ durationSeconds: 30, width: 426, height: 240 }), OPTIONS);
+    expect(measuredSpeedFactor(tiny.chunks.map((chunk) => ({ plan: tiny, task: `video:${chunk.index}:low`, wallSeconds: 30 })))).toBeNull();
+    // Bounded and rounded to 0.05.
+    expect(measuredSpeedFactor([2, 3, 4, 5, 6].map((index) => cheap(index, WORKER_SPEED.taskOverheadSeconds + 50 * reference(index))))).toBe(4);
+    expect(measuredSpeedFactor([2, 3, 4, 5, 6].map((index) => cheap(index, WORKER_SPEED.taskOverheadSeconds + 1.234 * reference(index))))).toBe(1.25);
   });
 
   it('grows the expensive tier as one run from chunk 0', () => {

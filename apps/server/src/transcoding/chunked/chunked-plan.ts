@@ -34,6 +34,11 @@ export interface ChunkedPlan {
    * cheap tier of some chunks restores the lead the whole-ladder chunks eat into. Absent: none.
    */
   alsoSplit?: number[];
+  /**
+   * How much slower than `WORKER_SPEED`'s quiet-machine figures the fleet ran its recent start-rung tasks
+   * (`measuredSpeedFactor`), which the order and `alsoSplit` were computed with. Absent: `busySlowdown`.
+   */
+  speedFactor?: number;
 }
 
 export interface ChunkedPlanOptions {
@@ -42,6 +47,8 @@ export interface ChunkedPlanOptions {
   chunkSeconds: number;
   /** Chunks starting before this second get one task per tier; later chunks one task for the whole ladder. */
   splitSeconds: number;
+  /** The fleet's measured speed (`measuredSpeedFactor`); without one, `WORKER_SPEED.busySlowdown`. */
+  speedFactor?: number;
 }
 
 /** The plan options from the server's settings: one place, so the plan at completion and the early one agree. */
@@ -75,7 +82,15 @@ export function buildChunkedPlan(info: SourceInfo, options: ChunkedPlanOptions):
   });
   // Chunk 0 is always split: its cheap tier alone makes the video playable.
   const splitChunks = Math.max(1, chunks.filter((chunk) => chunk.startSeconds < options.splitSeconds).length);
-  const plan: ChunkedPlan = { info, rungs, tiers, chunks, segmentSeconds: options.segmentSeconds, splitChunks };
+  const plan: ChunkedPlan = {
+    info,
+    rungs,
+    tiers,
+    chunks,
+    segmentSeconds: options.segmentSeconds,
+    splitChunks,
+    ...(options.speedFactor === undefined ? {} : { speedFactor: options.speedFactor }),
+  };
   const alsoSplit = tiers.length > 1 ? chunksToSplit(plan) : [];
   return alsoSplit.length ? { ...plan, alsoSplit } : plan;
 }
@@ -197,15 +212,59 @@ export const WORKER_SPEED = {
   safetySeconds: 4,
 } as const;
 
-/** Wall seconds one worker needs for a task of `rungIndexes` on a chunk (or the thumbnails: one pass over the source). */
-function modelledCost(plan: Pick<ChunkedPlan, 'info' | 'rungs'>, seconds: number, rungIndexes: readonly number[]): number {
+/** Wall seconds of decoding and encoding a task of `rungIndexes` on `seconds` of video on the quiet reference machine. */
+function referenceWork(plan: Pick<ChunkedPlan, 'info' | 'rungs'>, seconds: number, rungIndexes: readonly number[]): number {
   const { info, rungs } = plan;
   const decode = WORKER_SPEED.decodeSecondsPerPixel * info.width * info.height * info.fps;
   const encode = rungIndexes.reduce(
     (sum, index) => sum + WORKER_SPEED.encodeSecondsPerPixel * rungs[index]!.width * rungs[index]!.height * rungs[index]!.frameRate,
     0,
   );
-  return WORKER_SPEED.taskOverheadSeconds + seconds * (decode + encode) * WORKER_SPEED.busySlowdown;
+  return seconds * (decode + encode);
+}
+
+/** Wall seconds one worker needs for a task of `rungIndexes` on a chunk (or the thumbnails: one pass over the source). */
+function modelledCost(plan: Pick<ChunkedPlan, 'info' | 'rungs' | 'speedFactor'>, seconds: number, rungIndexes: readonly number[]): number {
+  return WORKER_SPEED.taskOverheadSeconds + referenceWork(plan, seconds, rungIndexes) * (plan.speedFactor ?? WORKER_SPEED.busySlowdown);
+}
+
+/** A finished start-rung task of some plan, as the fleet ran it. */
+export interface FinishedTaskSample {
+  plan: ChunkedPlan;
+  task: string;
+  wallSeconds: number;
+}
+
+/** Samples needed before the measured speed replaces the fixed one. */
+export const SPEED_SAMPLES_NEEDED = 5;
+/** Tasks shorter than this (modelled) say more about process start-up than about encoding speed: not counted. */
+const MIN_SAMPLE_WORK_SECONDS = 2;
+const SPEED_FACTOR_RANGE = { min: 0.5, max: 4 } as const;
+
+/**
+ * How much slower than `WORKER_SPEED`'s reference the fleet runs start-rung tasks now: Σ (wall − overhead) ÷
+ * Σ reference work over recent finished tasks (a ratio of sums, so long tasks weigh more), bounded, rounded to
+ * 0.05 so plans compare stably. Null with fewer than `SPEED_SAMPLES_NEEDED` usable samples (a new fleet).
+ */
+export function measuredSpeedFactor(samples: readonly FinishedTaskSample[]): number | null {
+  let wall = 0;
+  let work = 0;
+  let used = 0;
+  for (const sample of samples) {
+    const parsed = parseVideoTaskName(sample.task);
+    if (!parsed || (parsed.tier !== 'low' && parsed.tier !== 'all')) continue;
+    const chunk = sample.plan.chunks[parsed.chunkIndex];
+    const tier = chunk ? tiersOfChunk(sample.plan, chunk.index).find((candidate) => candidate.name === parsed.tier) : undefined;
+    if (!chunk || !tier) continue;
+    const reference = referenceWork(sample.plan, chunk.endSeconds - chunk.startSeconds, tier.rungIndexes);
+    if (reference < MIN_SAMPLE_WORK_SECONDS) continue;
+    wall += Math.max(0, sample.wallSeconds - WORKER_SPEED.taskOverheadSeconds);
+    work += reference;
+    used += 1;
+  }
+  if (used < SPEED_SAMPLES_NEEDED) return null;
+  const factor = Math.min(SPEED_FACTOR_RANGE.max, Math.max(SPEED_FACTOR_RANGE.min, wall / work));
+  return Math.round(factor * 20) / 20;
 }
 
 /**

@@ -1,6 +1,15 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../infra/db/schema.ts';
-import { allTaskNames, ordinalOfTask, scheduleUploader, type ChunkedPlan, type TaskSpec } from './chunked-plan.ts';
+import {
+  allTaskNames,
+  chunkedPlanOptions,
+  measuredSpeedFactor,
+  ordinalOfTask,
+  scheduleUploader,
+  type ChunkedPlan,
+  type ChunkedPlanOptions,
+  type TaskSpec,
+} from './chunked-plan.ts';
 import type { ChunkedRepository } from './chunked.repository.ts';
 
 /**
@@ -26,4 +35,23 @@ export async function scheduleNewPlan(repo: ChunkedRepository, trx: Transaction<
     await repo.reprioritize(trx, video.videoId, moved);
   }
   return scheduled.get(videoId)!;
+}
+
+/** The recent start-rung tasks (any video, any worker) the fleet's speed is measured over, and how far back. */
+const SPEED_SAMPLE_TASKS = 24;
+const SPEED_SAMPLE_MINUTES = 30;
+
+/**
+ * The options of a new plan: the settings, and the speed the fleet has run start-rung tasks at lately, once
+ * measured (`measuredSpeedFactor`), so the order and the splits fit the machines as they are now. A plan made
+ * during an upload keeps its factor for the plan made at completion (`like`), which must match it.
+ */
+export async function planOptionsNow(
+  repo: ChunkedRepository,
+  config: Parameters<typeof chunkedPlanOptions>[0],
+  /** Plan again as this earlier plan was made (its factor, or none). */
+  like?: Pick<ChunkedPlan, 'speedFactor'>,
+): Promise<ChunkedPlanOptions> {
+  const speedFactor = like ? like.speedFactor : measuredSpeedFactor(await repo.recentStartRungTasks(SPEED_SAMPLE_TASKS, SPEED_SAMPLE_MINUTES));
+  return { ...chunkedPlanOptions(config), ...(speedFactor == null ? {} : { speedFactor }) };
 }

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { Database, TranscodeTaskKind } from '../../infra/db/schema.ts';
 import { TRANSCODE_TASK_QUEUES } from '../../videos/video.jobs.ts';
-import type { ChunkedPlan, TaskSpec } from './chunked-plan.ts';
+import type { ChunkedPlan, FinishedTaskSample, TaskSpec } from './chunked-plan.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -148,6 +148,23 @@ export class ChunkedRepository {
       .where('video_id', '=', videoId)
       .where('status', '=', 'done')
       .execute();
+  }
+
+  /** The fleet's most recently finished start-rung chunk tasks (any video), with their plans: its current speed. */
+  async recentStartRungTasks(limit: number, withinMinutes: number): Promise<FinishedTaskSample[]> {
+    const rows = await this.db
+      .selectFrom('transcode_tasks')
+      .innerJoin('transcode_plans', 'transcode_plans.video_id', 'transcode_tasks.video_id')
+      .select(['transcode_tasks.task', 'transcode_tasks.wall_seconds', 'transcode_plans.plan'])
+      .where('transcode_tasks.status', '=', 'done')
+      .where('transcode_tasks.kind', '=', 'video')
+      .where('transcode_tasks.wall_seconds', 'is not', null)
+      .where('transcode_tasks.updated_at', '>', sql<Date>`now() - make_interval(mins => ${withinMinutes})`)
+      .where((eb) => eb.or([eb('transcode_tasks.task', 'like', 'video:%:low'), eb('transcode_tasks.task', 'like', 'video:%:all')]))
+      .orderBy('transcode_tasks.updated_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ task: row.task, wallSeconds: row.wall_seconds!, plan: row.plan as ChunkedPlan }));
   }
 
   async countTasks(videoId: string, db: Executor = this.db): Promise<number> {

@@ -55,7 +55,6 @@ import {
   audioCoversFirstChunk,
   audioStreamOf,
   buildChunkedPlan,
-  chunkedPlanOptions,
   estimateRungEtas,
   estimateSecondsLeft,
   parseVideoTaskName,
@@ -68,7 +67,7 @@ import {
   type VideoTaskResult,
 } from './chunked-plan.ts';
 import type { ChunkedRepository } from './chunked.repository.ts';
-import { scheduleNewPlan } from './chunked-schedule.ts';
+import { planOptionsNow, scheduleNewPlan } from './chunked-schedule.ts';
 import { isDatabaseUnavailable } from '../../infra/failure-reasons.ts';
 import { enqueueTask, FINALIZE_TASK, TRANSCODE_AUDIO_QUEUE, TRANSCODE_TASK_QUEUE } from './chunked.queue.ts';
 import { wakeQueue } from '../../infra/queue/wakeups.ts';
@@ -237,9 +236,10 @@ export class ChunkedTranscodeService {
     let existing = await this.repo.findPlan(videoId);
     // A plan made during the upload stands only if the whole file gives the same plan.
     if (existing && !existing.finishedAt && (await this.early.hasEarlyPlan(videoId))) {
+      const options = await planOptionsNow(this.repo, config, existing.plan);
       const complete = await this.sources
         .use(claimed.source_key, (file) => this.probe(file))
-        .then((info) => buildChunkedPlan(info, chunkedPlanOptions(config)))
+        .then((info) => buildChunkedPlan(info, options))
         .catch((error: unknown) => {
           if (error instanceof InvalidSourceError) return null;
           throw error;
@@ -268,7 +268,7 @@ export class ChunkedTranscodeService {
       }
       throw error;
     }
-    const plan = buildChunkedPlan(info, chunkedPlanOptions(config));
+    const plan = buildChunkedPlan(info, await planOptionsNow(this.repo, config));
     const mediaPrefix = mediaPrefixFor(videoId, token.slice(0, 8));
     await this.ports.db.transaction().execute(async (trx) => {
       const tasks = await this.schedule(trx, videoId, plan);

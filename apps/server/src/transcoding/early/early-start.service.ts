@@ -25,8 +25,8 @@ import { resolveFfmpeg, runProcess } from '../../infra/ffmpeg/ffmpeg.ts';
 import { mediaPrefixFor } from '../../playback/media-urls.ts';
 import { cancelPendingTasks } from '../../videos/video.jobs.ts';
 import { videoCacheKeys } from '../../videos/video.service.ts';
-import { buildChunkedPlan, chunkedPlanOptions, type ChunkedPlan } from '../chunked/chunked-plan.ts';
-import { scheduleNewPlan } from '../chunked/chunked-schedule.ts';
+import { buildChunkedPlan, type ChunkedPlan } from '../chunked/chunked-plan.ts';
+import { planOptionsNow, scheduleNewPlan } from '../chunked/chunked-schedule.ts';
 import type { ChunkedRepository } from '../chunked/chunked.repository.ts';
 import { enqueueTask } from '../chunked/chunked.queue.ts';
 import type { MediaTools } from '../chunked/media-tools.ts';
@@ -230,7 +230,7 @@ export class EarlyStartService {
       const output = await this.growing.probe(videoId, upload, receivedBytes);
       const info = completeProbedInfo(parseProbe(JSON.parse(output)), totalBytes);
       checkSourceLimits(info, { maxWidth: config.SOURCE_MAX_WIDTH, maxHeight: config.SOURCE_MAX_HEIGHT, maxDurationSeconds: config.SOURCE_MAX_DURATION });
-      plan = buildChunkedPlan(info, chunkedPlanOptions(config));
+      plan = buildChunkedPlan(info, await planOptionsNow(this.plans, config));
       chunkBytes = await bytesPerChunk(plan);
     } catch (error) {
       // The whole file gets the usual checks at completion, with the usual reasons; here it only waits.
