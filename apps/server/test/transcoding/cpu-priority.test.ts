@@ -41,6 +41,20 @@ describe('CpuPriorities', () => {
     first.leave();
     expect(calls).toEqual([[4242, 0]]);
     expect(second.nice).toBe(0);
+    // Only the first had a foreground place all along: its wall time measures the worker's speed.
+    expect(first.inFrontThroughout).toBe(true);
+    expect(second.inFrontThroughout).toBe(false);
+  });
+
+  it('remembers that a task was sent behind, even once it is in front again', () => {
+    const { renice } = recorder();
+    const cpu = new CpuPriorities(1, renice);
+    const later = cpu.enter({ startRungs: true, priority: 50 });
+    const urgent = cpu.enter({ startRungs: true, priority: 500 });
+    urgent.leave();
+    expect(later.nice).toBe(0);
+    expect(later.inFrontThroughout).toBe(false);
+    expect(urgent.inFrontThroughout).toBe(true);
   });
 
   it('sends a running task behind when a more urgent one arrives, and forgets processes that exited', () => {

@@ -38,8 +38,11 @@ const HD_SOURCE: SourceInfo = {
 const planOf = async (videoId: string) =>
   (await t.infra.db.selectFrom('transcode_plans').select('plan').where('video_id', '=', videoId).executeTakeFirstOrThrow()).plan as ChunkedPlan;
 
-/** A 1080p video whose start-rung tasks finished `slowdown` times slower than the 1 s-per-task model says. */
-async function recordSlowHdVideo(slowdown: number, tasks: number): Promise<void> {
+/**
+ * A 1080p video whose start-rung tasks finished `slowdown` times slower than the quiet machine's speeds, as a
+ * worker records them: `inFront` when each had a foreground CPU place from start to end.
+ */
+async function recordSlowHdVideo(slowdown: number, tasks: number, inFront = true): Promise<void> {
   const created = (await t.app.inject({ method: 'POST', url: '/api/v1/videos', headers: bearer(owner.accessToken), payload: { title: 'Earlier HD' } })).json<{
     id: string;
   }>();
@@ -51,7 +54,11 @@ async function recordSlowHdVideo(slowdown: number, tasks: number): Promise<void>
     const chunk = plan.chunks[task.chunkIndex]!;
     await t.infra.db
       .updateTable('transcode_tasks')
-      .set({ status: 'done', wall_seconds: 1 + slowdown * (chunk.endSeconds - chunk.startSeconds) * (task.task.endsWith(':all') ? 1.1 : 0.3) })
+      .set({
+        status: 'done',
+        in_front: inFront,
+        wall_seconds: 1 + slowdown * (chunk.endSeconds - chunk.startSeconds) * (task.task.endsWith(':all') ? 1.1 : 0.3),
+      })
       .where('video_id', '=', created.id)
       .where('task', '=', task.task)
       .execute();
@@ -74,6 +81,8 @@ afterAll(async () => {
 describe('planning for the fleet’s measured speed', () => {
   it('keeps the fixed model without enough measured tasks, then plans with the factor the finished tasks give', async () => {
     await recordSlowHdVideo(3, 3);
+    // Tasks that spent time in the background slot say how long they waited, not how fast the fleet is.
+    await recordSlowHdVideo(10, 6, false);
     const first = await uploadVideo(t, owner.accessToken, clip);
     expect(first.status, first.error ?? '').toBe('ready');
     // Three usable samples (the small video's own 240p tasks are too short to count): no measurement yet.
@@ -87,6 +96,7 @@ describe('planning for the fleet’s measured speed', () => {
     expect(expected).not.toBeNull();
     // ~3× the reference speed (the tasks above were written at three times the quiet machine's wall times).
     expect(expected!).toBeGreaterThan(2.5);
+    expect(expected!).toBeLessThan(3.5);
     expect((await planOf(second.id)).speedFactor).toBe(expected);
   }, 120_000);
 });

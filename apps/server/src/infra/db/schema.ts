@@ -149,6 +149,8 @@ export interface TranscodeTasksTable {
   worker_name: string | null;
   heartbeat_at: Timestamp | null;
   wall_seconds: number | null;
+  /** The task had a foreground CPU place from start to end (0016); null for tasks without a CPU arbiter (audio). */
+  in_front: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   result: ColumnType<unknown, string | null | undefined, string | null>;
   error: string | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -192,7 +192,7 @@ export const WORKER_SPEED = {
    * Tasks run this much slower than on the quiet machine when it is also busy with the background slot's task and
    * a browser playing the video (measured in the end-to-end bench: whole-ladder chunks of 12 s took 15–18 s
    * instead of ~14.6, cheap ones 7 s instead of ~4.6, and a 10-minute source stalled at the encoding edge twice
-   * with the quiet figures).
+   * with the quiet figures). The factor until the fleet has measured its own (`measuredSpeedFactor`).
    */
   busySlowdown: 1.3,
   /** Queue hop, process start, upload of the segments and publish, per task. */

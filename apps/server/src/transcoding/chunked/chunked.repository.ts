@@ -150,7 +150,10 @@ export class ChunkedRepository {
       .execute();
   }
 
-  /** The fleet's most recently finished start-rung chunk tasks (any video), with their plans: its current speed. */
+  /**
+   * The fleet's most recently finished start-rung chunk tasks (any video) that ran in front from start to end,
+   * with their plans: its current speed.
+   */
   async recentStartRungTasks(limit: number, withinMinutes: number): Promise<FinishedTaskSample[]> {
     const rows = await this.db
       .selectFrom('transcode_tasks')
@@ -159,6 +162,7 @@ export class ChunkedRepository {
       .where('transcode_tasks.status', '=', 'done')
       .where('transcode_tasks.kind', '=', 'video')
       .where('transcode_tasks.wall_seconds', 'is not', null)
+      .where('transcode_tasks.in_front', '=', true)
       .where('transcode_tasks.updated_at', '>', sql<Date>`now() - make_interval(mins => ${withinMinutes})`)
       .where((eb) => eb.or([eb('transcode_tasks.task', 'like', 'video:%:low'), eb('transcode_tasks.task', 'like', 'video:%:all')]))
       .orderBy('transcode_tasks.updated_at', 'desc')
@@ -208,10 +212,25 @@ export class ChunkedRepository {
     return true;
   }
 
-  async completeTask(trx: Transaction<Database>, videoId: string, task: string, token: string, result: unknown, wallSeconds: number): Promise<boolean> {
+  async completeTask(
+    trx: Transaction<Database>,
+    videoId: string,
+    task: string,
+    token: string,
+    result: unknown,
+    timing: { wallSeconds: number; inFront: boolean | null },
+  ): Promise<boolean> {
     const updated = await trx
       .updateTable('transcode_tasks')
-      .set({ status: 'done', result: JSON.stringify(result), wall_seconds: wallSeconds, worker_token: null, error: null, updated_at: sql`now()` })
+      .set({
+        status: 'done',
+        result: JSON.stringify(result),
+        wall_seconds: timing.wallSeconds,
+        in_front: timing.inFront,
+        worker_token: null,
+        error: null,
+        updated_at: sql`now()`,
+      })
       .where('video_id', '=', videoId)
       .where('task', '=', task)
       .where('worker_token', '=', token)

@@ -352,7 +352,8 @@ export class ChunkedTranscodeService {
           });
       if (abort.signal.aborted) throw abort.signal.reason;
       const completed = await this.ports.db.transaction().execute(async (trx) => {
-        if (!(await this.repo.completeTask(trx, videoId, task, token, result, (Date.now() - startedAt) / 1000))) return false;
+        const timing = { wallSeconds: (Date.now() - startedAt) / 1000, inFront: cpu ? cpu.inFrontThroughout : null };
+        if (!(await this.repo.completeTask(trx, videoId, task, token, result, timing))) return false;
         const done = await this.repo.doneTasks(videoId, trx);
         if (done.length === (await this.repo.countTasks(videoId, trx))) await enqueueTask(this.ports.queue, trx, { videoId, task: FINALIZE_TASK }, 0);
         return true;

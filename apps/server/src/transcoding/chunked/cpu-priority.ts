@@ -34,13 +34,15 @@ export interface TaskCpu {
   readonly nice: number;
   /** Tells the arbiter about a process of this task (reniced when the task changes rank), until it exits. */
   adopt(pid: number): () => void;
+  /** Whether the task has had a foreground place from its start until now (its wall time is its own speed). */
+  readonly inFrontThroughout: boolean;
   /** The task is over: the next in rank may take its place in the foreground. */
   leave(): void;
 }
 
 export class CpuPriorities {
   private nextId = 1;
-  private readonly tasks = new Map<number, { startRungs: boolean; priority: number; nice: number; pids: Set<number> }>();
+  private readonly tasks = new Map<number, { startRungs: boolean; priority: number; nice: number; pids: Set<number>; wasBehind: boolean }>();
 
   constructor(
     private readonly foregroundSlots: number,
@@ -49,12 +51,15 @@ export class CpuPriorities {
 
   enter(task: Omit<RunningTask, 'id'>): TaskCpu {
     const id = this.nextId++;
-    const entry = { ...task, nice: BACKGROUND_NICE, pids: new Set<number>() };
+    const entry = { ...task, nice: BACKGROUND_NICE, pids: new Set<number>(), wasBehind: false };
     this.tasks.set(id, entry);
     this.rerank();
     return {
       get nice() {
         return entry.nice;
+      },
+      get inFrontThroughout() {
+        return !entry.wasBehind;
       },
       adopt: (pid) => {
         // Started at its niceness (`runProcess`'s `nice`); reniced from now on when the task changes rank.
@@ -83,6 +88,7 @@ export class CpuPriorities {
         if (changed || task.pids.size === 0) task.nice = nice;
       }
       if (task.nice === 0) free -= 1;
+      else task.wasBehind = true;
     }
   }
 }
