@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceInfo } from '@tube/ladder';
 import {
   audioSecondsCovered,
   allTaskNames,
@@ -25,25 +24,9 @@ import {
 } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { publishedFiles } from '../../src/transcoding/chunked/chunked.service.ts';
 import { liveSourceCaches } from '../../src/transcoding/chunked/chunked-scratch.ts';
+import { sourceInfo } from '../helpers/sources.ts';
 
-function source(overrides: Partial<SourceInfo> = {}): SourceInfo {
-  return {
-    durationSeconds: 30,
-    width: 1280,
-    height: 720,
-    rotation: 0,
-    fps: 30,
-    hasAudio: true,
-    videoCodec: 'h264',
-    audioCodec: 'aac',
-    container: 'mov,mp4,m4a,3gp,3g2,mj2',
-    bitRate: 4_000_000,
-    sizeBytes: 15_000_000,
-    videoStreamIndex: 0,
-    audioStreamIndex: 1,
-    ...overrides,
-  };
-}
+const source = sourceInfo;
 
 const OPTIONS = { maxHeight: 1080, segmentSeconds: 4, chunkSeconds: 12, splitSeconds: 36 };
 

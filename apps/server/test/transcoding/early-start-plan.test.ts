@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceInfo } from '@tube/ladder';
 import { buildChunkedPlan } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { samePlan } from '../../src/transcoding/early/early-start.service.ts';
+import { sourceInfo } from '../helpers/sources.ts';
 
-const info: SourceInfo = {
-  durationSeconds: 60,
-  width: 1280,
-  height: 720,
-  rotation: 0,
-  fps: 30,
-  hasAudio: true,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-  bitRate: 4_000_000,
-  sizeBytes: 30_000_000,
-  videoStreamIndex: 0,
-  audioStreamIndex: 1,
-};
+const info = sourceInfo({ durationSeconds: 60, sizeBytes: 30_000_000 });
 const options = { maxHeight: 2160, segmentSeconds: 4, chunkSeconds: 12, splitSeconds: 36 };
 
 describe('confirming a plan made during the upload', () => {

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceInfo } from '@tube/ladder';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { makeVideo, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
+import { sourceInfo } from '../helpers/sources.ts';
 import { uploadVideo } from '../helpers/videos.ts';
 import { buildChunkedPlan, measuredSpeedFactor, scheduleTasks, type ChunkedPlan } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { ChunkedRepository } from '../../src/transcoding/chunked/chunked.repository.ts';
@@ -19,21 +19,7 @@ let dir: string;
 let owner: Awaited<ReturnType<typeof registerUser>>;
 let clip: string;
 
-const HD_SOURCE: SourceInfo = {
-  durationSeconds: 120,
-  width: 1920,
-  height: 1080,
-  rotation: 0,
-  fps: 30,
-  hasAudio: true,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-  bitRate: 12_000_000,
-  sizeBytes: 180_000_000,
-  videoStreamIndex: 0,
-  audioStreamIndex: 1,
-};
+const HD_SOURCE = sourceInfo({ durationSeconds: 120, width: 1920, height: 1080, bitRate: 12_000_000, sizeBytes: 180_000_000 });
 
 const planOf = async (videoId: string) =>
   (await t.infra.db.selectFrom('transcode_plans').select('plan').where('video_id', '=', videoId).executeTakeFirstOrThrow()).plan as ChunkedPlan;
