@@ -9,7 +9,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsStorage } from '../../src/infra/storage/fs-storage.ts';
 import { S3Storage } from '../../src/infra/storage/s3-storage.ts';
-import { assertSafeKey, type Storage } from '../../src/infra/storage/storage.ts';
+import { assertSafeKey, downloadRest, type Storage } from '../../src/infra/storage/storage.ts';
 import { BUCKET, letS3rverPaginateOnOpenSsl3, startS3Server, type S3Server } from '../helpers/s3.ts';
 
 const MiB = 1024 * 1024;
@@ -238,6 +238,20 @@ describe.each(drivers)('storage contract: $driver', ({ driver, start }) => {
 
     it('rejects when the object does not exist', async () => {
       await expect(storage.download('download/missing.bin', path.join(scratchDir, `${driver}-missing.bin`))).rejects.toThrow();
+    });
+
+    it('completes a local copy of the first bytes with the rest (downloadRest), and refuses one that does not fit', async () => {
+      const bytes = randomBytes(30_000);
+      await storage.put('download/rest.bin', bytes);
+      const target = path.join(scratchDir, `${driver}-rest.bin`);
+      await writeFile(target, bytes.subarray(0, 12_345));
+      expect(await downloadRest(storage, 'download/rest.bin', target)).toBe(true);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      // Already whole: nothing to fetch.
+      expect(await downloadRest(storage, 'download/rest.bin', target)).toBe(true);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      await writeFile(target, Buffer.concat([bytes, Buffer.from('more')]));
+      expect(await downloadRest(storage, 'download/rest.bin', target)).toBe(false);
     });
   });
 

@@ -80,8 +80,24 @@ describe('early start on the S3 driver', () => {
     expect(await partCopiesOf(upload.videoId)).toEqual([`uploads/${upload.videoId}.parts/00001`]);
     expect(await localCopies()).toHaveLength(1);
 
+    // How the worker reads the complete source: it already holds the first part, so only the rest is fetched.
+    const sourceReads: string[] = [];
+    const storage = t.infra.storage;
+    const read = storage.read.bind(storage);
+    storage.read = (key, range) => {
+      if (key === `uploads/${upload.videoId}`) sourceReads.push(range ? `${range.start}-${range.end}` : 'whole');
+      return read(key, range);
+    };
     await upload.sendTo(fastStart.length, 4 * 1024 * 1024);
     const ready = await waitForFinalStatus(t, owner.accessToken, upload.videoId, 180_000, 'the video to be ready');
+    storage.read = read;
+    // One ranged read from where the local copy ended (a part boundary: more parts may have been fetched for the
+    // chunks released while the rest was arriving) to the end; never the whole object again.
+    expect(sourceReads).toHaveLength(1);
+    const [from, to] = sourceReads[0]!.split('-').map(Number);
+    expect(from! % PART_BYTES).toBe(0);
+    expect(from).toBeGreaterThanOrEqual(PART_BYTES);
+    expect(to).toBe(fastStart.length - 1);
     expect(ready.status, ready.error ?? '').toBe('ready');
     expect(ready.processingStart).toBeNull();
     // Chunk 0 was not redone: the plan made from the first part held for the whole file.

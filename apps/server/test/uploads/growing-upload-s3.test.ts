@@ -84,6 +84,26 @@ describe('S3GrowingUpload', () => {
     await expect(stat(again.file)).rejects.toThrow();
   });
 
+  it('hands its local copy over to the source cache once the upload is complete (a copy of it while a task reads it)', async () => {
+    const videoId = randomUUID();
+    const file = randomBytes(2000);
+    const cacheDir = path.join(dir, 'cache-c');
+    const growing = new S3GrowingUpload(storage, path.join(dir, 'probe'), noProbe);
+    const upload = await storeParts(videoId, file, [1000]);
+    const inUse = await growing.openPrefix(videoId, upload, 1000, cacheDir);
+    const copied = path.join(cacheDir, 'source-copy-1');
+    expect(await growing.adoptPrefix(videoId, copied)).toBe(true);
+    expect(await readFile(copied)).toEqual(file.subarray(0, 1000));
+    expect(await readFile(inUse.file)).toEqual(file.subarray(0, 1000));
+    await inUse.release();
+    const target = path.join(cacheDir, 'source-copy-2');
+    expect(await growing.adoptPrefix(videoId, target)).toBe(true);
+    expect(await readFile(target)).toEqual(file.subarray(0, 1000));
+    expect(existsSync(inUse.file)).toBe(false);
+    // Handed over once: nothing is left to adopt or forget.
+    expect(await growing.adoptPrefix(videoId, path.join(cacheDir, 'again'))).toBe(false);
+  });
+
   it('refuses a prefix longer than the readable parts, and keeps at most three idle copies', async () => {
     const growing = new S3GrowingUpload(storage, path.join(dir, 'probe'), noProbe);
     const cacheDir = path.join(dir, 'cache-b');

@@ -1,4 +1,7 @@
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface StoredObject {
   size: number;
@@ -45,4 +48,20 @@ export function assertSafeKey(key: string): void {
   if (!key || key.startsWith('/') || key.includes('\\') || key.includes('\0') || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
     throw new Error(`unsafe storage key: ${JSON.stringify(key)}`);
   }
+}
+
+/**
+ * Completes a local copy that already holds the first bytes of the object (a worker's copy of an upload that was
+ * still arriving) with a range read of the rest. False when the copy does not fit the object (larger than it).
+ */
+export async function downloadRest(storage: Storage, key: string, localPath: string): Promise<boolean> {
+  const have = (await stat(localPath)).size;
+  const object = await storage.stat(key);
+  if (!object) throw new Error(`storage object not found: ${key}`);
+  if (have > object.size) return false;
+  if (have === object.size) return true;
+  const rest = await storage.read(key, { start: have, end: object.size - 1 });
+  if (!rest) throw new Error(`storage object not found: ${key}`);
+  await pipeline(rest.body, createWriteStream(localPath, { flags: 'a' }));
+  return (await stat(localPath)).size === object.size;
 }

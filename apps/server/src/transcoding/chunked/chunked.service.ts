@@ -36,7 +36,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../../config.ts';
 import type { Cache } from '../../infra/cache/cache.ts';
 import type { Db } from '../../infra/db/database.ts';
-import type { Storage } from '../../infra/storage/storage.ts';
+import { downloadRest, type Storage } from '../../infra/storage/storage.ts';
 import type { Database, StoredRendition } from '../../infra/db/schema.ts';
 import { ProcessFailedError } from '../../infra/ffmpeg/ffmpeg.ts';
 import { mediaContentType } from '../../playback/media-types.ts';
@@ -103,11 +103,18 @@ class SourceCache {
   constructor(
     private readonly dir: string,
     private readonly download: (key: string, file: string) => Promise<void>,
+    /** Completes a file that holds the object's first bytes; false when it does not fit the object. */
+    private readonly downloadRest: (key: string, file: string) => Promise<boolean>,
     private readonly inPlace: (key: string) => string | null,
     private readonly keep = 3,
   ) {}
 
-  async use<T>(key: string, work: (file: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on a local copy of the object. `seed` may first put the object's first bytes at the copy's place
+   * (this worker's copy of an upload that was still arriving, `EarlyStartService.adoptPartialSource`): only the
+   * rest is then downloaded.
+   */
+  async use<T>(key: string, work: (file: string) => Promise<T>, seed?: (file: string) => Promise<boolean>): Promise<T> {
     const local = this.inPlace(key);
     if (local !== null) return work(local);
     let entry = this.entries.get(key);
@@ -115,7 +122,10 @@ class SourceCache {
       const file = path.join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 24));
       entry = {
         file: mkdir(this.dir, { recursive: true })
-          .then(() => this.download(key, file))
+          .then(async () => {
+            if (seed && (await seed(file)) && (await this.downloadRest(key, file))) return;
+            await this.download(key, file);
+          })
           .then(() => file),
         users: 0,
       };
@@ -215,6 +225,7 @@ export class ChunkedTranscodeService {
     this.sources = new SourceCache(
       this.sourceCacheDir,
       (key, file) => ports.storage.download(key, file),
+      (key, file) => downloadRest(ports.storage, key, file),
       (key) => ports.storage.localPath?.(key) ?? null,
     );
   }
@@ -238,7 +249,7 @@ export class ChunkedTranscodeService {
     if (existing && !existing.finishedAt && (await this.early.hasEarlyPlan(videoId))) {
       const options = await planOptionsNow(this.repo, config, existing.plan);
       const complete = await this.sources
-        .use(claimed.source_key, (file) => this.probe(file))
+        .use(claimed.source_key, (file) => this.probe(file), this.seedFromPartial(videoId))
         .then((info) => buildChunkedPlan(info, options))
         .catch((error: unknown) => {
           if (error instanceof InvalidSourceError) return null;
@@ -259,7 +270,7 @@ export class ChunkedTranscodeService {
     const sourceKey = claimed.source_key;
     let info: SourceInfo;
     try {
-      info = await this.sources.use(sourceKey, (file) => this.probe(file));
+      info = await this.sources.use(sourceKey, (file) => this.probe(file), this.seedFromPartial(videoId));
     } catch (error) {
       if (error instanceof InvalidSourceError) {
         await this.fail(videoId, error.reason);
@@ -310,7 +321,6 @@ export class ChunkedTranscodeService {
         ? await this.early.partialSource(videoId, claimed.chunk_index, this.sourceCacheDir)
         : null;
     const sourceKey = video?.source_key ?? null;
-    if (sourceKey) await this.early.forgetPartialSource(videoId);
     if (!planRow || (!sourceKey && !partial)) {
       // Its bytes are not in (or the upload went away): pending again; completion enqueues every unfinished task.
       await this.repo.releaseTask(videoId, task, token, 'Waiting for the upload');
@@ -344,12 +354,16 @@ export class ChunkedTranscodeService {
       prefix = await partial?.open();
       const result = prefix
         ? await this.encodeChunk(plan, mediaPrefix, prefix.file, workDir, task, run(abort.signal), prefix.bytes)
-        : await this.sources.use(sourceKey!, async (source) => {
-            if (claimed.kind === 'video') return this.encodeChunk(plan, mediaPrefix, source, workDir, task, run(abort.signal));
-            if (claimed.kind === 'audio')
-              return this.encodeAudio(plan, mediaPrefix, source, workDir, abort.signal, this.audioProgress(videoId, task, token, plan));
-            return this.makeThumbnails(plan.info, mediaPrefix, source, workDir, run(abort.signal));
-          });
+        : await this.sources.use(
+            sourceKey!,
+            async (source) => {
+              if (claimed.kind === 'video') return this.encodeChunk(plan, mediaPrefix, source, workDir, task, run(abort.signal));
+              if (claimed.kind === 'audio')
+                return this.encodeAudio(plan, mediaPrefix, source, workDir, abort.signal, this.audioProgress(videoId, task, token, plan));
+              return this.makeThumbnails(plan.info, mediaPrefix, source, workDir, run(abort.signal));
+            },
+            this.seedFromPartial(videoId),
+          );
       if (abort.signal.aborted) throw abort.signal.reason;
       const completed = await this.ports.db.transaction().execute(async (trx) => {
         const timing = { wallSeconds: (Date.now() - startedAt) / 1000, inFront: cpu ? cpu.inFrontThroughout : null };
@@ -398,11 +412,18 @@ export class ChunkedTranscodeService {
       throw error;
     } finally {
       await prefix?.release();
+      // Complete upload: a copy of its first bytes not adopted by the source cache (which had the source already) goes.
+      if (sourceKey) await this.early.forgetPartialSource(videoId).catch(() => undefined);
       cpu?.leave();
       clearInterval(heartbeat);
       await rm(workDir, { recursive: true, force: true });
       this.active.delete(abort);
     }
+  }
+
+  /** Puts this worker's copy of the upload's first bytes (made while it was arriving) where the whole source goes. */
+  private seedFromPartial(videoId: string): (file: string) => Promise<boolean> {
+    return (file) => this.early.adoptPartialSource(videoId, file);
   }
 
   /** Aborts running tasks and hands them back to the queue at once. */

@@ -324,6 +324,11 @@ export class EarlyStartService {
     return { open: () => this.growing.openPrefix(videoId, upload, needed, cacheDir) };
   }
 
+  /** The upload is complete: this process's copy of its first bytes, if any, becomes `file` (true), to be completed. */
+  async adoptPartialSource(videoId: string, file: string): Promise<boolean> {
+    return this.growing.adoptPrefix(videoId, file);
+  }
+
   /** The upload is complete (or gone): this process's copy of its partial bytes, if any, is no longer needed. */
   async forgetPartialSource(videoId: string): Promise<void> {
     await this.growing.forget(videoId);

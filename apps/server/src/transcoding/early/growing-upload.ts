@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm, stat, truncate } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { partialProbeArgs } from '@tube/ladder';
@@ -35,6 +35,11 @@ export interface GrowingUpload {
   openPrefix(videoId: string, upload: UploadState, bytes: number, cacheDir: string): Promise<UploadPrefix>;
   /** Drops this process's local copy of the upload (the upload is complete or gone). */
   forget(videoId: string): Promise<void>;
+  /**
+   * Once the upload is complete: moves this process's local copy of its first bytes to `file` (copies it while a
+   * task still reads it), for the rest to be fetched after it. Returns whether there was one.
+   */
+  adoptPrefix(videoId: string, file: string): Promise<boolean>;
 }
 
 type Ffprobe = (args: string[]) => Promise<string>;
@@ -78,6 +83,10 @@ export class FsGrowingUpload implements GrowingUpload {
   }
 
   async forget(): Promise<void> {}
+
+  async adoptPrefix(): Promise<boolean> {
+    return false;
+  }
 }
 
 /** Where each part starts in the file, from the part list in the upload's row. */
@@ -221,6 +230,25 @@ export class S3GrowingUpload implements GrowingUpload {
   private async evictIdle(keep: number): Promise<void> {
     const idle = [...this.copies.keys()].filter((videoId) => this.copies.get(videoId)!.users === 0);
     for (const videoId of idle.slice(0, Math.max(0, idle.length - keep))) await this.forget(videoId);
+  }
+
+  async adoptPrefix(videoId: string, file: string): Promise<boolean> {
+    const copy = this.copies.get(videoId);
+    if (!copy) return false;
+    await copy.growing.catch(() => undefined);
+    const onDisk = await stat(copy.file).then(
+      (info) => info.size,
+      () => -1,
+    );
+    if (onDisk <= 0 || onDisk !== copy.bytes) return false;
+    // A task still encoding from it keeps it (a local copy is far cheaper than fetching those bytes again).
+    if (copy.users > 0) {
+      await copyFile(copy.file, file);
+      return true;
+    }
+    this.copies.delete(videoId);
+    await rename(copy.file, file);
+    return true;
   }
 
   async forget(videoId: string): Promise<void> {
