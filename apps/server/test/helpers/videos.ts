@@ -116,3 +116,13 @@ export async function insertReadyVideo(
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** The chunked pipeline's task rows of a video, by name: what ran, how it ended, how often it was tried. */
+export function taskStatesOf(t: TestApp, videoId: string) {
+  return t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
+}
+
+/** Waits until the cheap tier of the video's first chunk is done (during an upload: encoded early). */
+export function waitForFirstChunk(t: TestApp, videoId: string) {
+  return waitFor(async () => (await taskStatesOf(t, videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+}

@@ -13,7 +13,7 @@ import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { countFrames, makeVideo, SMALL_CHUNKED_ENV, waitFor } from '../helpers/media.ts';
 import { s3StorageEnv, startS3Server, type S3Server } from '../helpers/s3.ts';
-import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
+import { startPacedUpload, waitForFinalStatus, taskStatesOf, waitForFirstChunk } from '../helpers/videos.ts';
 
 const ENV = { ...SMALL_CHUNKED_ENV, EARLY_START: 'true' };
 const SECONDS = 30;
@@ -29,8 +29,7 @@ let owner: Awaited<ReturnType<typeof registerUser>>;
 let fastStart: Buffer;
 
 const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })).json<Video>();
-const tasksOf = (videoId: string) =>
-  t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
+const tasksOf = (videoId: string) => taskStatesOf(t, videoId);
 const partCopiesOf = (videoId: string) => t.infra.storage.list(`uploads/${videoId}.parts/`);
 /** The worker's local copies of uploads in progress. */
 async function localCopies(): Promise<string[]> {
@@ -69,7 +68,7 @@ describe('early start on the S3 driver', () => {
     const upload = await startPacedUpload(t, owner.accessToken, 'Early on S3', fastStart);
     // Most of a second part: only the first part (≈ 7 s) is readable, enough for chunk 0 (0–2 s, read to 5 s).
     await upload.sendTo(Math.floor(PART_BYTES * 1.9), 1024 * 1024);
-    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    await waitForFirstChunk(t, upload.videoId);
     const during = await getVideo(upload.videoId);
     expect(during.status).toBe('awaiting_upload');
     expect(during.processingStart).toBe('during_upload');
@@ -115,7 +114,7 @@ describe('early start on the S3 driver', () => {
   it('an upload removed midway takes its part copies, early plan and outputs with it', async () => {
     const upload = await startPacedUpload(t, owner.accessToken, 'Abandoned on S3', fastStart);
     await upload.sendTo(Math.floor(PART_BYTES * 2.5), 2 * 1024 * 1024);
-    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    await waitForFirstChunk(t, upload.videoId);
     expect(await partCopiesOf(upload.videoId)).toHaveLength(2);
 
     const removed = await fetch(upload.url, { method: 'DELETE', headers: { authorization: `Bearer ${owner.accessToken}`, 'tus-resumable': '1.0.0' } });

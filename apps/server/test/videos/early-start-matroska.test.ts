@@ -16,7 +16,7 @@ import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { withUnknownClusterSizes } from '../../../../packages/ladder/test/support/matroska-fixtures.ts';
 import { countFrames, FFMPEG, FFPROBE, tusUpload, waitFor, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
-import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
+import { startPacedUpload, waitForFinalStatus, taskStatesOf, waitForFirstChunk } from '../helpers/videos.ts';
 import { parseProbe } from '@tube/ladder';
 import { buildChunkedPlan, chunkedPlanOptions, type ChunkedPlan } from '../../src/transcoding/chunked/chunked-plan.ts';
 import { samePlan } from '../../src/transcoding/early/early-start.service.ts';
@@ -36,14 +36,12 @@ let liveWebm: Buffer;
 
 const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })).json<Video>();
 
-const tasksOf = (videoId: string) =>
-  t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
+const tasksOf = (videoId: string) => taskStatesOf(t, videoId);
 
 const waitForStatus = (videoId: string, what: string) => waitForFinalStatus(t, owner.accessToken, videoId, 180_000, what);
 const startUpload = (title: string, bytes: Buffer, name: string, type: string) => startPacedUpload(t, owner.accessToken, title, bytes, { name, type });
 
-const chunkZeroDone = (videoId: string) =>
-  waitFor(async () => (await tasksOf(videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+const chunkZeroDone = (videoId: string) => waitForFirstChunk(t, videoId);
 
 const planOf = (videoId: string) =>
   t.infra.db.selectFrom('transcode_plans').select(['media_prefix', 'plan']).where('video_id', '=', videoId).executeTakeFirstOrThrow();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Video } from '@tube/shared';
 import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.ts';
 import { countFrames, makeVideo, waitFor, SMALL_CHUNKED_ENV } from '../helpers/media.ts';
-import { startPacedUpload, waitForFinalStatus } from '../helpers/videos.ts';
+import { startPacedUpload, waitForFinalStatus, taskStatesOf, waitForFirstChunk } from '../helpers/videos.ts';
 import { sql } from 'kysely';
 
 const ENV = SMALL_CHUNKED_ENV;
@@ -27,8 +27,7 @@ let moovAtEnd: Buffer;
 
 const getVideo = async (id: string) => (await t.app.inject({ url: `/api/v1/videos/${id}`, headers: bearer(owner.accessToken) })).json<Video>();
 
-const tasksOf = (videoId: string) =>
-  t.infra.db.selectFrom('transcode_tasks').select(['task', 'status', 'attempts']).where('video_id', '=', videoId).orderBy('task').execute();
+const tasksOf = (videoId: string) => taskStatesOf(t, videoId);
 
 const waitForStatus = (videoId: string, what: string) => waitForFinalStatus(t, owner.accessToken, videoId, 180_000, what);
 const startUpload = (title: string, bytes: Buffer) => startPacedUpload(t, owner.accessToken, title, bytes);
@@ -60,7 +59,7 @@ describe('processing during the upload', () => {
     const upload = await startUpload('Fast start', fastStart);
     // A quarter of the file (~7.5 s): chunk 0 (0–2 s, read to 5 s) is in, chunk 1 (2–6 s, read to 9 s) is not.
     await upload.sendTo(Math.floor(fastStart.length / 4));
-    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    await waitForFirstChunk(t, upload.videoId);
     const during = await getVideo(upload.videoId);
     expect(during.status).toBe('awaiting_upload');
     expect(during.processingStart).toBe('during_upload');
@@ -110,7 +109,7 @@ describe('processing during the upload', () => {
   it('an upload removed midway takes the early plan, its tasks and its outputs with it', async () => {
     const upload = await startUpload('Abandoned', fastStart);
     await upload.sendTo(Math.floor(fastStart.length / 2));
-    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    await waitForFirstChunk(t, upload.videoId);
     expect((await outputsOf(upload.videoId)).some((file) => file.endsWith('.m4s'))).toBe(true);
 
     const removed = await fetch(upload.url, { method: 'DELETE', headers: { authorization: `Bearer ${owner.accessToken}`, 'tus-resumable': '1.0.0' } });
@@ -132,7 +131,7 @@ describe('processing during the upload', () => {
   it('an upload that expires midway is swept with its early plan and outputs', async () => {
     const upload = await startUpload('Expired', fastStart);
     await upload.sendTo(Math.floor(fastStart.length / 2));
-    await waitFor(async () => (await tasksOf(upload.videoId)).find((task) => task.task === 'video:0:low' && task.status === 'done'), 90_000, 'chunk 0');
+    await waitForFirstChunk(t, upload.videoId);
     expect((await outputsOf(upload.videoId)).some((file) => file.endsWith('.m4s'))).toBe(true);
     // Created longer ago than UPLOAD_EXPIRY_SECONDS: the next sweep removes it.
     await t.infra.db
