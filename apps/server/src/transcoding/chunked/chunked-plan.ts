@@ -297,9 +297,8 @@ export function videoTaskOrder(plan: ChunkedPlan): string[] {
   const order = [opening!.task];
   let clock = 0;
   let edge = opening!.endSeconds;
-  const viewerAt = (time: number) => viewerPosition(plan, time);
   for (const next of rest) {
-    while (extras.length && viewerAt(clock + extras[0]!.cost + next.cost) <= edge) {
+    while (extras.length && viewerPosition(plan, clock + extras[0]!.cost + next.cost) <= edge) {
       const extra = extras.shift()!;
       order.push(extra.task);
       clock += extra.cost;

@@ -189,18 +189,18 @@ export class EarlyStartService {
    * MKV/WebM: plannable once the head up to the first cluster and that cluster are in, if the Segment Info
    * gives the duration (a live recording, as MediaRecorder streams it, does not: nothing to plan against).
    */
-  private async lookMatroska(videoId: string, upload: UploadState, receivedBytes: number): Promise<void> {
+  private async lookMatroska(videoId: string, upload: UploadState, readableBytes: number): Promise<void> {
     const totalBytes = upload.size!;
     let head: ReturnType<typeof readMatroskaHead>;
     try {
-      head = readMatroskaHead(await this.growing.read(videoId, upload, 0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
+      head = readMatroskaHead(await this.growing.read(videoId, upload, 0, Math.min(readableBytes, MATROSKA_HEAD_BYTES)));
     } catch (error) {
       if (!(error instanceof MalformedMatroskaError)) throw error;
       await this.decideLate(videoId, 'Processing starts when the upload completes: the start of this file could not be read on its own');
       return;
     }
     if (head.kind === 'need-more-bytes') {
-      if (receivedBytes >= MATROSKA_HEAD_BYTES)
+      if (readableBytes >= MATROSKA_HEAD_BYTES)
         await this.decideLate(videoId, 'Processing starts when the upload completes: the header of this file is too large to read early');
       return;
     }
@@ -212,22 +212,22 @@ export class EarlyStartService {
       return;
     }
     const firstCluster = scanClusters(
-      await this.growing.read(videoId, upload, head.firstClusterOffset, Math.min(receivedBytes, head.firstClusterOffset + CLUSTER_SCAN_WINDOW)),
+      await this.growing.read(videoId, upload, head.firstClusterOffset, Math.min(readableBytes, head.firstClusterOffset + CLUSTER_SCAN_WINDOW)),
       head.firstClusterOffset,
       head.timestampScale,
     );
     if (firstCluster.clusters.length === 0) return;
     // Every chunk needs the whole file until the clusters that have arrived say otherwise.
-    await this.planEarly(videoId, upload, receivedBytes, async (plan) => plan.chunks.map(() => totalBytes));
+    await this.planEarly(videoId, upload, readableBytes, async (plan) => plan.chunks.map(() => totalBytes));
   }
 
-  private async planEarly(videoId: string, upload: UploadState, receivedBytes: number, bytesPerChunk: (plan: ChunkedPlan) => Promise<number[]>): Promise<void> {
+  private async planEarly(videoId: string, upload: UploadState, readableBytes: number, bytesPerChunk: (plan: ChunkedPlan) => Promise<number[]>): Promise<void> {
     const { config } = this;
     const totalBytes = upload.size!;
     let chunkBytes: number[];
     let plan: ChunkedPlan;
     try {
-      const output = await this.growing.probe(videoId, upload, receivedBytes);
+      const output = await this.growing.probe(videoId, upload, readableBytes);
       const info = completeProbedInfo(parseProbe(JSON.parse(output)), totalBytes);
       checkSourceLimits(info, { maxWidth: config.SOURCE_MAX_WIDTH, maxHeight: config.SOURCE_MAX_HEIGHT, maxDurationSeconds: config.SOURCE_MAX_DURATION });
       plan = buildChunkedPlan(info, await planOptionsNow(this.plans, config));
@@ -252,17 +252,17 @@ export class EarlyStartService {
     await this.cache.del(...videoCacheKeys(videoId));
     this.logger.info({ videoId, chunks: plan.chunks.length, chunkBytes }, 'planned during the upload');
     if (detectSourceLayout(await this.growing.read(videoId, upload, 0, 8), totalBytes).kind === 'matroska')
-      await this.settleMatroska(videoId, upload, receivedBytes);
-    await this.release(videoId, receivedBytes);
+      await this.settleMatroska(videoId, upload, readableBytes);
+    await this.release(videoId, readableBytes);
   }
 
   /**
    * Matroska: scans the clusters that arrived since the last settled chunk and lowers the bytes the chunks
    * need (under the row lock: the scan after one PATCH may overlap the next PATCH's).
    */
-  private async settleMatroska(videoId: string, upload: UploadState, receivedBytes: number): Promise<void> {
+  private async settleMatroska(videoId: string, upload: UploadState, readableBytes: number): Promise<void> {
     const readRange = (start: number, end: number) => this.growing.read(videoId, upload, start, end);
-    const head = readMatroskaHead(await readRange(0, Math.min(receivedBytes, MATROSKA_HEAD_BYTES)));
+    const head = readMatroskaHead(await readRange(0, Math.min(readableBytes, MATROSKA_HEAD_BYTES)));
     const planRow = await this.plans.findPlan(videoId);
     if (head.kind !== 'matroska' || !planRow) return;
     const chunks = planRow.plan.chunks;
@@ -272,14 +272,14 @@ export class EarlyStartService {
       let chunkBytes = row.chunkBytes;
       let at = matroskaScanStart(chunkBytes, row.totalBytes, head.firstClusterOffset);
       let window = CLUSTER_SCAN_WINDOW;
-      while (at < receivedBytes && chunkBytes.slice(0, -1).some((bytes) => bytes >= row.totalBytes)) {
-        const end = Math.min(receivedBytes, at + window);
+      while (at < readableBytes && chunkBytes.slice(0, -1).some((bytes) => bytes >= row.totalBytes)) {
+        const end = Math.min(readableBytes, at + window);
         const scan = scanClusters(await readRange(at, end), at, head.timestampScale);
         chunkBytes = matroskaChunkBytes(chunkBytes, scan.clusters, chunks, row.totalBytes);
         if (scan.resumeAt > at) {
           at = scan.resumeAt;
           window = CLUSTER_SCAN_WINDOW;
-        } else if (end < receivedBytes && window < MAX_CLUSTER_BYTES) {
+        } else if (end < readableBytes && window < MAX_CLUSTER_BYTES) {
           window *= 2; // a cluster larger than the window
         } else {
           break;
@@ -289,17 +289,17 @@ export class EarlyStartService {
       await this.repo.setChunkBytes(trx, videoId, chunkBytes);
       return chunkBytes;
     });
-    if (settled) this.logger.debug({ videoId, chunkBytes: settled, receivedBytes }, 'clusters arrived');
+    if (settled) this.logger.debug({ videoId, chunkBytes: settled, readableBytes }, 'clusters arrived');
   }
 
   /** Enqueues, in order, every chunk whose bytes have arrived and that is not enqueued yet. */
-  private async release(videoId: string, receivedBytes: number): Promise<void> {
+  private async release(videoId: string, readableBytes: number): Promise<void> {
     const released = await this.db.transaction().execute(async (trx) => {
       const row = await this.repo.lock(trx, videoId);
       if (!row) return [];
       let next = row.enqueuedChunks;
       const chunks: number[] = [];
-      while (next < row.chunkBytes.length && row.chunkBytes[next]! <= receivedBytes) {
+      while (next < row.chunkBytes.length && row.chunkBytes[next]! <= readableBytes) {
         for (const task of await this.repo.chunkTasks(trx, videoId, next)) await enqueueTask(this.queue, trx, { videoId, task: task.task }, task.priority);
         chunks.push(next);
         next += 1;
@@ -307,7 +307,7 @@ export class EarlyStartService {
       if (chunks.length) await this.repo.setEnqueued(trx, videoId, next);
       return chunks;
     });
-    if (released.length) this.logger.info({ videoId, chunks: released, receivedBytes }, 'chunks released during the upload');
+    if (released.length) this.logger.info({ videoId, chunks: released, readableBytes }, 'chunks released during the upload');
   }
 
   /**

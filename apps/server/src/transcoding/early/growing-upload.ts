@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { partialProbeArgs } from '@tube/ladder';
 import type { StoredUploadPart } from '../../infra/db/schema.ts';
-import type { Storage } from '../../infra/storage/storage.ts';
+import type { ByteRange, Storage } from '../../infra/storage/storage.ts';
 import { uploadKeyFor, uploadPartCopyKey } from '../../videos/video.service.ts';
 
 /** What the upload's row says about the bytes that have arrived. */
@@ -133,16 +134,22 @@ export class S3GrowingUpload implements GrowingUpload {
     return upload.parts.reduce((sum, part) => sum + part.size, 0);
   }
 
+  /** The readable copy of one part (or a range of it). */
+  private async readPart(videoId: string, part: StoredUploadPart, range?: ByteRange): Promise<Readable> {
+    const object = await this.storage.read(uploadPartCopyKey(uploadKeyFor(videoId), part.number), range);
+    if (!object) throw new Error(`part ${part.number} of the upload is not readable`);
+    return object.body;
+  }
+
   async read(videoId: string, upload: UploadState, start: number, end: number): Promise<Uint8Array> {
     const pieces: Buffer[] = [];
     for (const placed of partOffsets(upload.parts)) {
       if (placed.end <= start || placed.start >= end) continue;
-      const object = await this.storage.read(uploadPartCopyKey(uploadKeyFor(videoId), placed.part.number), {
+      const body = await this.readPart(videoId, placed.part, {
         start: Math.max(start, placed.start) - placed.start,
         end: Math.min(end, placed.end) - placed.start - 1,
       });
-      if (!object) throw new Error(`part ${placed.part.number} of the upload is not readable`);
-      for await (const piece of object.body as AsyncIterable<Buffer>) pieces.push(piece);
+      for await (const piece of body as AsyncIterable<Buffer>) pieces.push(piece);
     }
     const joined = Buffer.concat(pieces);
     return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
@@ -167,10 +174,9 @@ export class S3GrowingUpload implements GrowingUpload {
       if (placed.end <= at) continue;
       if (at >= to) break;
       if (placed.start !== at) throw new Error('the local copy does not end on a part boundary');
-      const object = await this.storage.read(uploadPartCopyKey(uploadKeyFor(videoId), placed.part.number));
-      if (!object) throw new Error(`part ${placed.part.number} of the upload is not readable`);
+      const body = await this.readPart(videoId, placed.part);
       try {
-        await pipeline(object.body, createWriteStream(file, { flags: 'a' }));
+        await pipeline(body, createWriteStream(file, { flags: 'a' }));
       } catch (error) {
         // A part half-written would shift every later byte: cut back to the last whole part.
         await truncate(file, at).catch(() => undefined);
